@@ -1,0 +1,104 @@
+package event
+
+import "time"
+
+// CloudTrail is one CloudTrail record. Fixed-shape objects are structs;
+// free-form ones (requestParameters, responseElements, ...) are kept as JSON
+// text exactly as logged. Members this type does not know are kept in Extra
+// as a JSON object, so nothing in a record is lost.
+type CloudTrail struct {
+	EventVersion                 string       `parquet:"event_version,optional,dict"`
+	UserIdentity                 UserIdentity `parquet:"user_identity"`
+	EventTime                    time.Time    `parquet:"event_time,timestamp(microsecond:local)"`
+	EventSource                  string       `parquet:"event_source,optional,dict"`
+	EventName                    string       `parquet:"event_name,optional,dict"`
+	AWSRegion                    string       `parquet:"aws_region,optional,dict"`
+	SourceIPAddress              string       `parquet:"source_ip_address,optional,dict"`
+	UserAgent                    string       `parquet:"user_agent,optional,dict"`
+	ErrorCode                    string       `parquet:"error_code,optional,dict"`
+	ErrorMessage                 string       `parquet:"error_message,optional"`
+	RequestParameters            string       `parquet:"request_parameters,optional,json"`
+	ResponseElements             string       `parquet:"response_elements,optional,json"`
+	AdditionalEventData          string       `parquet:"additional_event_data,optional,json"`
+	RequestID                    string       `parquet:"request_id,optional,plain"`
+	EventID                      string       `parquet:"event_id,optional,plain"`
+	ReadOnly                     *bool        `parquet:"read_only,optional"`
+	Resources                    []Resource   `parquet:"resources,list"`
+	EventType                    string       `parquet:"event_type,optional,dict"`
+	APIVersion                   string       `parquet:"api_version,optional,dict"`
+	ManagementEvent              *bool        `parquet:"management_event,optional"`
+	RecipientAccountID           string       `parquet:"recipient_account_id,optional,dict"`
+	ServiceEventDetails          string       `parquet:"service_event_details,optional,json"`
+	SharedEventID                string       `parquet:"shared_event_id,optional,plain"`
+	VPCEndpointID                string       `parquet:"vpc_endpoint_id,optional,dict"`
+	VPCEndpointAccountID         string       `parquet:"vpc_endpoint_account_id,optional,dict"`
+	EventCategory                string       `parquet:"event_category,optional,dict"`
+	Addendum                     string       `parquet:"addendum,optional,json"`
+	SessionCredentialFromConsole string       `parquet:"session_credential_from_console,optional,dict"`
+	EdgeDeviceDetails            string       `parquet:"edge_device_details,optional,json"`
+	TLSDetails                   TLSDetails   `parquet:"tls_details"`
+	InsightDetails               string       `parquet:"insight_details,optional,json"`
+	// Extra is a JSON object of the record's members not listed above
+	// (at any depth of the fixed-shape objects, keyed by their JSON path),
+	// or empty when there were none.
+	Extra string `parquet:"extra,optional,json"`
+
+	Provenance
+}
+
+// UserIdentity is CloudTrail's userIdentity element.
+type UserIdentity struct {
+	Type             string         `parquet:"type,optional,dict"`
+	PrincipalID      string         `parquet:"principal_id,optional,dict"`
+	ARN              string         `parquet:"arn,optional,dict"`
+	AccountID        string         `parquet:"account_id,optional,dict"`
+	AccessKeyID      string         `parquet:"access_key_id,optional,dict"`
+	UserName         string         `parquet:"user_name,optional,dict"`
+	InvokedBy        string         `parquet:"invoked_by,optional,dict"`
+	IdentityProvider string         `parquet:"identity_provider,optional,dict"`
+	CredentialID     string         `parquet:"credential_id,optional,dict"`
+	OnBehalfOf       string         `parquet:"on_behalf_of,optional,json"`
+	InScopeOf        string         `parquet:"in_scope_of,optional,json"`
+	SessionContext   SessionContext `parquet:"session_context"`
+}
+
+// SessionContext is userIdentity.sessionContext.
+type SessionContext struct {
+	Attributes          SessionAttributes `parquet:"attributes"`
+	SessionIssuer       SessionIssuer     `parquet:"session_issuer"`
+	WebIDFederationData string            `parquet:"web_id_federation_data,optional,json"`
+	SourceIdentity      string            `parquet:"source_identity,optional,dict"`
+	EC2RoleDelivery     string            `parquet:"ec2_role_delivery,optional,dict"`
+	AssumedRoot         string            `parquet:"assumed_root,optional,dict"`
+}
+
+// SessionAttributes is userIdentity.sessionContext.attributes. Both members
+// are kept as CloudTrail writes them (creationDate as an RFC 3339 string,
+// mfaAuthenticated as "true"/"false").
+type SessionAttributes struct {
+	CreationDate     string `parquet:"creation_date,optional,dict"`
+	MFAAuthenticated string `parquet:"mfa_authenticated,optional,dict"`
+}
+
+// SessionIssuer is userIdentity.sessionContext.sessionIssuer.
+type SessionIssuer struct {
+	Type        string `parquet:"type,optional,dict"`
+	PrincipalID string `parquet:"principal_id,optional,dict"`
+	ARN         string `parquet:"arn,optional,dict"`
+	AccountID   string `parquet:"account_id,optional,dict"`
+	UserName    string `parquet:"user_name,optional,dict"`
+}
+
+// TLSDetails is CloudTrail's tlsDetails element.
+type TLSDetails struct {
+	TLSVersion               string `parquet:"tls_version,optional,dict"`
+	CipherSuite              string `parquet:"cipher_suite,optional,dict"`
+	ClientProvidedHostHeader string `parquet:"client_provided_host_header,optional,dict"`
+}
+
+// Resource is one element of CloudTrail's resources list.
+type Resource struct {
+	ARN       string `parquet:"arn,optional"`
+	AccountID string `parquet:"account_id,optional"`
+	Type      string `parquet:"type,optional"`
+}
