@@ -29,6 +29,9 @@ func commands() []command {
 		{"generate", "write a deterministic synthetic data set of access logs and CloudTrail", runGenerate},
 		{"ingest", "ingest log files or folders into the lake", runIngest},
 		{"sql", "run a read-only SQL query over the lake", runSQL},
+		{"insights", "run a CloudWatch Logs Insights query over the lake", runInsights},
+		{"report", "run a named everyday investigation (s3sift report list)", runReport},
+		{"policy", "generate a least-privilege bucket policy, or replay traffic against one", runPolicy},
 	}
 }
 
