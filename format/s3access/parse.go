@@ -1,0 +1,242 @@
+package s3access
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/s3sift/s3sift/event"
+)
+
+// ParseLine parses one line (without the newline) into rec, overwriting all
+// its fields, Provenance included (Decode fills that in). The strings in rec
+// are substrings of one copy of the line, so they stay valid after line is
+// reused. A line that is not valid UTF-8 has its bad bytes replaced with
+// U+FFFD first. The error, if any, is a *ParseError wrapping ErrSyntax.
+func ParseLine(line []byte, rec *event.AccessLog) error {
+	p := parser{slabSize: 1}
+	return p.parse(toValidString(line), rec)
+}
+
+// toValidString converts the line to the one string every field of the
+// record points into, replacing invalid UTF-8 (DuckDB and the Parquet
+// readers refuse it).
+func toValidString(line []byte) string {
+	if utf8.Valid(line) {
+		return string(line)
+	}
+	return strings.ToValidUTF8(string(line), "\uFFFD")
+}
+
+// numbers holds one line's numeric fields, so that their pointers cost one
+// slab slot rather than up to five allocations.
+type numbers struct {
+	status     int32
+	bytesSent  int64
+	objectSize int64
+	totalTime  int64
+	turnAround int64
+}
+
+// maxAttempts bounds how many candidate field ends the parser tries on one
+// line (keys with spaces, quotes inside quoted fields), so a 2 MB line of
+// quotes costs milliseconds, not hours.
+const maxAttempts = 64
+
+// parser holds what outlives one line: the slab the numeric pointers come
+// from, and the attempt budget of the line being parsed.
+type parser struct {
+	slab     []numbers
+	slabSize int
+	budget   int
+}
+
+func (p *parser) newNumbers() *numbers {
+	if len(p.slab) == 0 {
+		n := p.slabSize
+		if n <= 0 {
+			n = 256
+		}
+		p.slab = make([]numbers, n)
+	}
+	n := &p.slab[0]
+	p.slab = p.slab[1:]
+	return n
+}
+
+// mid is fields 10 to 15, parsed while looking for the end of the request
+// URI: they are what tells a real closing quote from a quote inside it.
+type mid struct {
+	set       uint8 // bit 0: status, bits 1-4: the four numbers
+	status    int32
+	nums      [4]int64
+	errorCode string
+	end       int // index of the space before field 16
+}
+
+// parse fills rec from s, which must be valid UTF-8; rec's strings point
+// into s.
+func (p *parser) parse(s string, rec *event.AccessLog) error {
+	*rec = event.AccessLog{}
+	p.budget = maxAttempts
+	s = trimRight(s)
+
+	// Fields 1 and 2, then the bracketed time, then 4 to 7: plain tokens.
+	i := 0
+	e := nextSpace(s, i)
+	if e == len(s) {
+		return endsAfter(1)
+	}
+	rec.BucketOwner = null(s[i:e])
+	i = e + 1
+	e = nextSpace(s, i)
+	if e == len(s) {
+		return endsAfter(2)
+	}
+	rec.Bucket = null(s[i:e])
+	i = e + 1
+	t, perr := parseTime(s[i:])
+	if perr != nil {
+		return perr
+	}
+	rec.Time = t
+	i += timeLen
+	if i >= len(s) {
+		return endsAfter(3)
+	}
+	if s[i] != ' ' {
+		return fieldErr(3, "want a space after the closing ], got %s", excerpt(s[i:nextSpace(s, i)]))
+	}
+	i++
+	var tok [4]string
+	for f := 4; f <= 7; f++ {
+		e = nextSpace(s, i)
+		if e == len(s) {
+			return endsAfter(f)
+		}
+		tok[f-4] = null(s[i:e])
+		i = e + 1
+	}
+	rec.RemoteIP, rec.Requester, rec.RequestID, rec.Operation = tok[0], tok[1], tok[2], tok[3]
+
+	// Fields 8 and 9: the key (which may hold spaces) ends where a request
+	// URI followed by a well-formed fields 10 to 15 begins.
+	var m mid
+	keyEnd, uriEnd, perr := p.keyAndURI(s, i, &m)
+	if perr != nil {
+		return perr
+	}
+	rec.KeyRaw = null(s[i:keyEnd])
+	rec.Key = decodeKey(rec.KeyRaw)
+	rec.RequestURI = unquote(s[keyEnd+1 : uriEnd])
+	rec.ErrorCode = m.errorCode
+	if m.set != 0 {
+		n := p.newNumbers()
+		if m.set&1 != 0 {
+			n.status = m.status
+			rec.HTTPStatus = &n.status
+		}
+		if m.set&2 != 0 {
+			n.bytesSent = m.nums[0]
+			rec.BytesSent = &n.bytesSent
+		}
+		if m.set&4 != 0 {
+			n.objectSize = m.nums[1]
+			rec.ObjectSize = &n.objectSize
+		}
+		if m.set&8 != 0 {
+			n.totalTime = m.nums[2]
+			rec.TotalTimeMS = &n.totalTime
+		}
+		if m.set&16 != 0 {
+			n.turnAround = m.nums[3]
+			rec.TurnAroundTimeMS = &n.turnAround
+		}
+	}
+
+	// Fields 16 and 17: referer and user agent, quoted or "-".
+	i = m.end + 1
+	refEnd, uaEnd, perr := p.refererAndAgent(s, i)
+	if perr != nil {
+		return perr
+	}
+	rec.Referer = unquote(s[i:refEnd])
+	rec.UserAgent = unquote(s[refEnd+1 : uaEnd])
+
+	// Fields 18 onwards: plain tokens; past 27, whatever AWS adds next.
+	n := minFields
+	i = uaEnd
+	for i < len(s) {
+		i++ // the space
+		e = tailFieldEnd(s, i)
+		n++
+		v := s[i:e]
+		if n > documentedFields {
+			rec.ExtraFields = append(rec.ExtraFields, v)
+		} else {
+			setTail(rec, n, null(v))
+		}
+		i = e
+	}
+	rec.FieldCount = int32(n)
+	return nil
+}
+
+// setTail stores documented field n (18 to 27).
+func setTail(rec *event.AccessLog, n int, v string) {
+	switch n {
+	case 18:
+		rec.VersionID = v
+	case 19:
+		rec.HostID = v
+	case 20:
+		rec.SignatureVersion = v
+	case 21:
+		rec.CipherSuite = v
+	case 22:
+		rec.AuthenticationType = v
+	case 23:
+		rec.HostHeader = v
+	case 24:
+		rec.TLSVersion = v
+	case 25:
+		rec.AccessPointARN = v
+	case 26:
+		rec.ACLRequired = v
+	case 27:
+		rec.SourceRegion = v
+	}
+}
+
+// trimRight drops trailing spaces, tabs and carriage returns: AWS's own
+// sample lines end in a stray space, and CRLF files leave a '\r'.
+func trimRight(s string) string {
+	n := len(s)
+	for n > 0 && (s[n-1] == ' ' || s[n-1] == '\r' || s[n-1] == '\t') {
+		n--
+	}
+	return s[:n]
+}
+
+// nextSpace returns the index of the first space at or after i, or len(s).
+func nextSpace(s string, i int) int {
+	if j := strings.IndexByte(s[i:], ' '); j >= 0 {
+		return i + j
+	}
+	return len(s)
+}
+
+// null maps "-" (and an empty field) to "", which the lake stores as NULL.
+func null(s string) string {
+	if s == "-" {
+		return ""
+	}
+	return s
+}
+
+// unquote strips the quotes of a quoted field and maps "-" and "\"-\"" to "".
+func unquote(s string) string {
+	if len(s) >= 2 && s[0] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	return null(s)
+}
