@@ -1,0 +1,102 @@
+package lake
+
+import (
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+)
+
+// RowGroupRows is the number of rows per Parquet row group: big enough for
+// good compression and few footers, small enough that readers can skip by
+// statistics.
+const RowGroupRows = 100_000
+
+// copyChunk is how many rows are copied into a writer batch at a time.
+const copyChunk = 2048
+
+// codec is the page compression.
+var codec = &zstd.Codec{Level: zstd.SpeedDefault}
+
+// fileWriter is a reusable Parquet writer for rows of type T plus the
+// scratch slice rows are gathered into in sorted order.
+type fileWriter[T any] struct {
+	w       *parquet.GenericWriter[T]
+	scratch []T
+}
+
+// writerPool hands out fileWriters for one row type. Reusing writers saves
+// rebuilding column buffers for every (often small) partition file.
+type writerPool[T any] struct{ p sync.Pool }
+
+func (wp *writerPool[T]) get() *fileWriter[T] {
+	if fw, ok := wp.p.Get().(*fileWriter[T]); ok {
+		return fw
+	}
+	return &fileWriter[T]{
+		w: parquet.NewGenericWriter[T](nil,
+			parquet.Compression(codec),
+			parquet.CreatedBy("s3sift", "", ""),
+			parquet.PageBufferSize(1<<20),
+		),
+		scratch: make([]T, 0, copyChunk),
+	}
+}
+
+func (wp *writerPool[T]) put(fw *fileWriter[T]) {
+	clear(fw.scratch[:cap(fw.scratch)]) // drop references to row strings
+	fw.scratch = fw.scratch[:0]
+	wp.p.Put(fw)
+}
+
+// writeFile writes rows[order[i]] for every i to a new Parquet file at path
+// and syncs it to disk.
+func writeFile[T any](wp *writerPool[T], path string, rows []T, order []int32) (err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("lake: creating %s: %w", path, err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("lake: closing %s: %w", path, cerr)
+		}
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
+	fw := wp.get()
+	// A writer that failed midway is not reused: its state is unknown.
+	fw.w.Reset(f)
+	inGroup := 0
+	for start := 0; start < len(order); {
+		end := min(start+copyChunk, len(order))
+		if n := RowGroupRows - inGroup; end-start > n {
+			end = start + n
+		}
+		batch := fw.scratch[:0]
+		for _, i := range order[start:end] {
+			batch = append(batch, rows[i])
+		}
+		if _, err := fw.w.Write(batch); err != nil {
+			return fmt.Errorf("lake: writing %s: %w", path, err)
+		}
+		inGroup += end - start
+		if inGroup == RowGroupRows {
+			if err := fw.w.Flush(); err != nil {
+				return fmt.Errorf("lake: writing %s: %w", path, err)
+			}
+			inGroup = 0
+		}
+		start = end
+	}
+	if err := fw.w.Close(); err != nil {
+		return fmt.Errorf("lake: writing %s: %w", path, err)
+	}
+	wp.put(fw)
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("lake: syncing %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,242 @@
+package lake
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/s3sift/s3sift/event"
+)
+
+// Segment is a set of Parquet files staged for one commit, under
+// _s3sift/staging/<id>/ in the same layout as the tables. Nothing in a
+// segment is visible in the tables until Lake.Commit. A Segment is used by
+// one goroutine at a time.
+type Segment struct {
+	l     *Lake
+	id    string
+	dir   string
+	n     int
+	files []stagedFile
+	made  map[string]bool // staging folders created, synced at commit
+	bytes int64
+}
+
+// stagedFile is one staged file and the source objects with rows in it.
+type stagedFile struct {
+	rel     string // path relative to the lake root, slash-separated
+	objects []string
+}
+
+var (
+	accessWriters writerPool[event.AccessLog]
+	trailWriters  writerPool[event.CloudTrail]
+	rejectWriters writerPool[event.Reject]
+)
+
+// NewSegment starts an empty segment. Its staging folder is created on the
+// first write.
+func (l *Lake) NewSegment() *Segment {
+	var b [6]byte
+	rand.Read(b[:])
+	id := time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+	return &Segment{l: l, id: id, dir: l.internal(stagingName, id), made: map[string]bool{}}
+}
+
+// ID returns the segment's name, also the prefix of its files' names.
+func (s *Segment) ID() string { return s.id }
+
+// Len returns how many files the segment holds.
+func (s *Segment) Len() int { return len(s.files) }
+
+// Bytes returns the total size of the segment's files.
+func (s *Segment) Bytes() int64 { return s.bytes }
+
+// Abort deletes the segment's staged files.
+func (s *Segment) Abort() error {
+	s.files = nil
+	if err := os.RemoveAll(s.dir); err != nil {
+		return fmt.Errorf("lake: removing staging %s: %w", s.id, err)
+	}
+	return nil
+}
+
+// WriteAccessLogs stages rows as files of the s3_access_logs table, one per
+// day of the rows' time (UTC), each sorted by (bucket, time). It reorders
+// nothing in rows and keeps no reference to them.
+func (s *Segment) WriteAccessLogs(rows []event.AccessLog) error {
+	keys := make([]sortKey, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		keys[i] = sortKey{day: dayOf(r.Time), s: r.Bucket, t: r.Time.UnixMicro(), i: int32(i)}
+	}
+	return writeRuns(s, &accessWriters, rows, keys, false, func(k sortKey) string {
+		return event.TableAccessLogs + "/date=" + dayString(k.day)
+	}, func(r *event.AccessLog) string { return r.SourceObject })
+}
+
+// WriteCloudTrail stages rows as files of the cloudtrail table, one per day
+// of event_time (UTC) and region, each sorted by event_time.
+func (s *Segment) WriteCloudTrail(rows []event.CloudTrail) error {
+	keys := make([]sortKey, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		keys[i] = sortKey{day: dayOf(r.EventTime), s: regionDir(r.AWSRegion), t: r.EventTime.UnixMicro(), i: int32(i)}
+	}
+	return writeRuns(s, &trailWriters, rows, keys, true, func(k sortKey) string {
+		return event.TableCloudTrail + "/date=" + dayString(k.day) + "/region=" + k.s
+	}, func(r *event.CloudTrail) string { return r.SourceObject })
+}
+
+// WriteRejects stages rows as a file of the rejects table in the partition
+// of day (the ingestion date), sorted by source object and line.
+func (s *Segment) WriteRejects(rows []event.Reject, day time.Time) error {
+	d := dayOf(day)
+	keys := make([]sortKey, len(rows))
+	for i := range rows {
+		keys[i] = sortKey{day: d, s: rows[i].SourceObject, t: rows[i].SourceLine, i: int32(i)}
+	}
+	return writeRuns(s, &rejectWriters, rows, keys, false, func(k sortKey) string {
+		return event.TableRejects + "/date=" + dayString(k.day)
+	}, func(r *event.Reject) string { return r.SourceObject })
+}
+
+// sortKey orders rows: by day, then s (bucket, region or object), then t.
+type sortKey struct {
+	day int32
+	i   int32
+	t   int64
+	s   string
+}
+
+// writeRuns sorts rows by keys and writes one file per partition. When
+// sIsPartition is set, s is part of the partition (CloudTrail's region).
+func writeRuns[T any](s *Segment, wp *writerPool[T], rows []T, keys []sortKey, sIsPartition bool, partition func(sortKey) string, object func(*T) string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		if a.day != b.day {
+			return int(a.day - b.day)
+		}
+		if c := strings.Compare(a.s, b.s); c != 0 {
+			return c
+		}
+		if a.t != b.t {
+			if a.t < b.t {
+				return -1
+			}
+			return 1
+		}
+		return int(a.i - b.i)
+	})
+	order := make([]int32, len(keys))
+	for start := 0; start < len(keys); {
+		end := start + 1
+		for end < len(keys) && keys[end].day == keys[start].day && (!sIsPartition || keys[end].s == keys[start].s) {
+			end++
+		}
+		objs := map[string]struct{}{}
+		last := ""
+		for j, k := range keys[start:end] {
+			order[j] = k.i
+			if o := object(&rows[k.i]); j == 0 || o != last {
+				objs[o] = struct{}{}
+				last = o
+			}
+		}
+		rel, full, err := s.newFile(partition(keys[start]))
+		if err != nil {
+			return err
+		}
+		if err := writeFile(wp, full, rows, order[:end-start]); err != nil {
+			return err
+		}
+		s.addFile(rel, full, objs)
+		start = end
+	}
+	return nil
+}
+
+// newFile returns a fresh staged file name in partition dir (relative,
+// slash-separated), creating its staging folder.
+func (s *Segment) newFile(dir string) (rel, full string, err error) {
+	s.n++
+	rel = path.Join(dir, fmt.Sprintf("%s-%04d.parquet", s.id, s.n))
+	full = filepath.Join(s.dir, filepath.FromSlash(rel))
+	d := filepath.Dir(full)
+	if !s.made[d] {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return "", "", fmt.Errorf("lake: creating staging folder: %w", err)
+		}
+		for p := d; len(p) >= len(s.dir); p = filepath.Dir(p) {
+			s.made[p] = true
+		}
+	}
+	return rel, full, nil
+}
+
+func (s *Segment) addFile(rel, full string, objs map[string]struct{}) {
+	f := stagedFile{rel: rel}
+	for o := range objs {
+		f.objects = append(f.objects, o)
+	}
+	slices.Sort(f.objects)
+	s.files = append(s.files, f)
+	if fi, err := os.Stat(full); err == nil {
+		s.bytes += fi.Size()
+	}
+}
+
+// sync makes the staged files' folder entries durable; the files themselves
+// were synced when written.
+func (s *Segment) sync() error {
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		return fmt.Errorf("lake: creating staging %s: %w", s.id, err)
+	}
+	s.made[s.dir] = true
+	s.made[filepath.Dir(s.dir)] = true
+	for d := range s.made {
+		if err := syncDir(d); err != nil {
+			return fmt.Errorf("lake: syncing %s: %w", d, err)
+		}
+	}
+	return nil
+}
+
+const secondsPerDay = 86400
+
+// dayOf returns the UTC day number (days since 1970-01-01) of t.
+func dayOf(t time.Time) int32 {
+	sec := t.Unix()
+	d := sec / secondsPerDay
+	if sec < 0 && sec%secondsPerDay != 0 {
+		d--
+	}
+	return int32(d)
+}
+
+func dayString(d int32) string {
+	return time.Unix(int64(d)*secondsPerDay, 0).UTC().Format(time.DateOnly)
+}
+
+// regionDir returns the partition value for an AWS region: the region when
+// it is a plain name, else "unknown" (the row keeps the original value).
+func regionDir(r string) string {
+	if r == "" || len(r) > 64 || r[0] == '.' {
+		return "unknown"
+	}
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return "unknown"
+		}
+	}
+	return r
+}
