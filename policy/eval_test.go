@@ -87,8 +87,14 @@ func TestAWSDocumentationExamples(t *testing.T) {
 		{"non-TLS: HTTP ListBucket denied", docDenyNonTLS, with(sameAccountRole(), func(r *policy.Request) { onDemo("s3:ListBucket", "")(r); r.TLSVersion = "" }), policy.ExplicitDeny},
 		{"non-TLS: HTTPS same account", docDenyNonTLS, with(sameAccountRole(), onDemo("s3:GetObject", "a")), policy.DependsOnIdentity},
 		{"non-TLS: HTTPS other account", docDenyNonTLS, with(baseRequest(), onDemo("s3:GetObject", "a")), policy.ImplicitDeny},
-		{"VPCE: through the endpoint", docVPCE, with(sameAccountRole(), func(r *policy.Request) { onDemo("s3:GetObject", "a")(r); r.VPCEndpoint, r.RemoteIP = "vpce-1a2b3c4d", "10.0.0.5" }), policy.DependsOnIdentity},
-		{"VPCE: another endpoint", docVPCE, with(sameAccountRole(), func(r *policy.Request) { onDemo("s3:GetObject", "a")(r); r.VPCEndpoint, r.RemoteIP = "vpce-99", "10.0.0.5" }), policy.ExplicitDeny},
+		{"VPCE: through the endpoint", docVPCE, with(sameAccountRole(), func(r *policy.Request) {
+			onDemo("s3:GetObject", "a")(r)
+			r.VPCEndpoint, r.RemoteIP = "vpce-1a2b3c4d", "10.0.0.5"
+		}), policy.DependsOnIdentity},
+		{"VPCE: another endpoint", docVPCE, with(sameAccountRole(), func(r *policy.Request) {
+			onDemo("s3:GetObject", "a")(r)
+			r.VPCEndpoint, r.RemoteIP = "vpce-99", "10.0.0.5"
+		}), policy.ExplicitDeny},
 		{"VPCE: from the internet", docVPCE, with(sameAccountRole(), onDemo("s3:PutObject", "a")), policy.ExplicitDeny},
 		{"VPCE: endpoint not logged, private IP", docVPCE, with(sameAccountRole(), func(r *policy.Request) {
 			onDemo("s3:GetObject", "a")(r)
