@@ -16,15 +16,21 @@ import (
 
 // keyAndURI finds the end of the key, which starts at i, and of the request
 // URI after it, and parses fields 10 to 15 into m. It returns the index of
-// the space after the key and the index just past the URI.
+// the space after the key and the index just past the URI. When more than
+// one reading fits (a key with a quote and spaces), the first whose URI
+// looks like "METHOD path ..." wins, else the first that fits at all.
 func (p *parser) keyAndURI(s string, i int, m *mid) (keyEnd, uriEnd int, err *ParseError) {
 	keyEnd = nextSpace(s, i)
 	if keyEnd == len(s) {
 		return 0, 0, endsAfter(8)
 	}
 	uriEnd, first := p.uriAt(s, keyEnd+1, m)
-	if first == nil {
+	if first == nil && plausibleURI(s[keyEnd+1:uriEnd]) {
 		return keyEnd, uriEnd, nil
+	}
+	fallback := -1
+	if first == nil {
+		fallback = keyEnd
 	}
 	// A key with spaces: try each later space that is followed by what could
 	// start a request URI.
@@ -34,12 +40,36 @@ func (p *parser) keyAndURI(s string, i int, m *mid) (keyEnd, uriEnd int, err *Pa
 			break
 		}
 		if c := s[k+1]; c == '"' || c == '-' {
-			if end, err := p.uriAt(s, k+1, m); err == nil {
+			end, err := p.uriAt(s, k+1, m)
+			if err == nil && plausibleURI(s[k+1:end]) {
 				return k, end, nil
+			}
+			if err == nil && fallback < 0 {
+				fallback = k
 			}
 		}
 	}
+	if fallback >= 0 {
+		p.budget = maxAttempts // the reading is known to fit; redo it
+		end, err := p.uriAt(s, fallback+1, m)
+		if err == nil {
+			return fallback, end, nil
+		}
+	}
 	return 0, 0, first
+}
+
+// plausibleURI reports a request URI field that is -, "-" or "", or starts
+// like an HTTP request line: upper-case method, space.
+func plausibleURI(u string) bool {
+	if u == "-" || u == `"-"` || u == `""` {
+		return true
+	}
+	i := 1
+	for i < len(u) && 'A' <= u[i] && u[i] <= 'Z' {
+		i++
+	}
+	return i > 1 && i < len(u) && u[i] == ' '
 }
 
 // uriAt reads a request URI starting at j ("-" or a quoted string) and the
