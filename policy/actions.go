@@ -3,10 +3,40 @@ package policy
 import (
 	"sort"
 	"strings"
+	"sync"
+
+	"github.com/s3sift/s3sift/event"
 )
 
-// objectLevelExtra lists the object-level S3 actions whose names do not
-// contain "Object".
+// scopes maps lower-cased IAM actions to their resource scope, from the
+// one operation table in package event.
+var scopes = sync.OnceValue(func() map[string]event.Scope {
+	m := map[string]event.Scope{}
+	for _, op := range event.Operations() {
+		for _, a := range []string{op.Action, op.VersionAction} {
+			if a != "" && op.Scope != event.ScopeNone {
+				m[strings.ToLower(a)] = op.Scope
+			}
+		}
+	}
+	return m
+})
+
+// scopeOf returns an action's scope: from the operation table, else from
+// its name.
+func scopeOf(action string) event.Scope {
+	a := strings.ToLower(action)
+	if s, ok := scopes()[a]; ok {
+		return s
+	}
+	if objectLevelExtra[a] || (!strings.Contains(a, "bucket") && strings.Contains(a, "object")) {
+		return event.ScopeObject
+	}
+	return event.ScopeBucket
+}
+
+// objectLevelExtra lists object-level S3 actions whose names do not contain
+// "Object", for actions missing from the operation table.
 var objectLevelExtra = map[string]bool{
 	"s3:abortmultipartupload":             true,
 	"s3:listmultipartuploadparts":         true,
@@ -27,16 +57,11 @@ var objectLevelExtra = map[string]bool{
 // (arn:aws:s3:::bucket). ListBucket, ListBucketVersions,
 // ListBucketMultipartUploads and every *Bucket* configuration action are
 // bucket-level, even GetBucketObjectLockConfiguration.
-func ObjectLevel(action string) bool {
-	a := strings.ToLower(action)
-	if objectLevelExtra[a] {
-		return true
-	}
-	if strings.Contains(a, "bucket") {
-		return false
-	}
-	return strings.Contains(a, "object")
-}
+func ObjectLevel(action string) bool { return scopeOf(action) == event.ScopeObject }
+
+// Grantable reports whether a bucket policy can grant the action: account
+// actions such as s3:ListAllMyBuckets apply to no bucket.
+func Grantable(action string) bool { return action != "" && scopeOf(action) != event.ScopeAccount }
 
 // Resource returns the ARN of the resource an action on bucket/key
 // applies to.

@@ -11,6 +11,7 @@ import (
 // its actions, request counts and last use, what was not granted and why,
 // and the notes and compaction steps.
 func (g *Generated) Explain(w io.Writer, u *Usage) error {
+	u = u.sorted()
 	ew := &errWriter{w: w}
 	window := "all recorded time"
 	if !u.From.IsZero() || !u.To.IsZero() {

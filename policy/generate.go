@@ -68,7 +68,7 @@ func Generate(u *Usage, opt GenerateOptions) (*Generated, error) {
 	if opt.MaxPrefixes <= 0 {
 		opt.MaxPrefixes = 20
 	}
-	u.sortUsage()
+	u = u.sorted()
 	g := &Generated{Excluded: map[string]string{}}
 	bucketARN := "arn:aws:s3:::" + u.Bucket
 	var members []member
@@ -124,18 +124,20 @@ func Generate(u *Usage, opt GenerateOptions) (*Generated, error) {
 
 	tail := tailStatements(u, bucketARN, exceptions, anon != nil, g)
 	levels := []struct {
-		name string
-		f    func(string) string
+		name  string
+		f     func(string) string
+		merge bool
 	}{
-		{"", nil},
-		{"actions widened to their families (s3:GetObjectTagging → s3:GetObject*)", family},
-		{"actions widened to their verbs (s3:GetObject → s3:Get*)", verb},
+		{"", nil, false},
+		{"actions widened to their families (s3:GetObjectTagging → s3:GetObject*)", family, false},
+		{"actions widened to their verbs (s3:GetObject → s3:Get*)", verb, false},
+		{"one statement per principal group for bucket and objects (an action on the resource it does not apply to grants nothing)", verb, true},
 	}
 	var doc *Document
 	for li, lv := range levels {
 		ms := members
 		if lv.f != nil {
-			ms = widenMembers(members, lv.f)
+			ms = widenMembers(members, lv.f, lv.merge)
 		}
 		doc = &Document{Version: Version2012, Statement: allowStatements(ms, anon)}
 		doc.Statement = append(doc.Statement, tail...)
@@ -174,7 +176,7 @@ func grantsFor(bucket string, p *PrincipalUsage, opt GenerateOptions) []grant {
 	objByRes := map[string][]string{}
 	var resOrder []string
 	for _, a := range p.Actions {
-		if !a.Authorized() || a.Action == "" {
+		if !a.Authorized() || !Grantable(a.Action) {
 			continue
 		}
 		if !ObjectLevel(a.Action) {
@@ -316,9 +318,12 @@ func allowStatements(members []member, anon *member) []Statement {
 		}
 		for _, gt := range gr.ms[0].grants {
 			sid := base
-			if ObjectLevel(gt.actions[0]) {
+			switch {
+			case len(gt.resources) > 1 && !strings.HasSuffix(gt.resources[0], "*"):
+				// Merged: the bucket and its objects.
+			case ObjectLevel(strings.TrimSuffix(gt.actions[0], "*")) || strings.HasSuffix(gt.resources[0], "*"):
 				sid += "Objects"
-			} else {
+			default:
 				sid += "Bucket"
 			}
 			used[sid]++
@@ -369,13 +374,24 @@ func grantKey(m member) string {
 }
 
 // widenMembers returns members with their actions widened by f and grants
-// on the same resources merged.
-func widenMembers(members []member, f func(string) string) []member {
+// on the same resources merged; with all, every grant of a member is merged
+// into one on the union of the resources.
+func widenMembers(members []member, f func(string) string, all bool) []member {
 	out := make([]member, len(members))
 	for i, m := range members {
 		n := m
 		n.grants = nil
 		idx := map[string]int{}
+		if all && len(m.grants) > 0 {
+			var acts, res []string
+			for _, gt := range m.grants {
+				acts = append(acts, gt.actions...)
+				res = append(res, gt.resources...)
+			}
+			n.grants = []grant{{actions: widen(acts, f), resources: sortedCopy(dedupe(res))}}
+			out[i] = n
+			continue
+		}
 		for _, gt := range m.grants {
 			k := strings.Join(gt.resources, "\x00")
 			if j, ok := idx[k]; ok {

@@ -69,6 +69,19 @@ func (p *PrincipalUsage) Totals() (requests, denied int64, last time.Time) {
 	return requests, denied, last
 }
 
+// sorted returns a copy of u with principals and actions in a stable
+// order: by ARN, then by action.
+func (u *Usage) sorted() *Usage {
+	c := *u
+	c.Principals = make([]PrincipalUsage, len(u.Principals))
+	for i, p := range u.Principals {
+		p.Actions = append([]ActionUsage(nil), p.Actions...)
+		c.Principals[i] = p
+	}
+	c.sortUsage()
+	return &c
+}
+
 // sortUsage puts principals and actions in a stable order: by ARN, then by
 // action.
 func (u *Usage) sortUsage() {
