@@ -34,6 +34,9 @@ func (t Table) Column(name string) (Column, bool) {
 	return Column{}, false
 }
 
+// TableOperations is the SQL table of event.Operations.
+const TableOperations = "s3_operations"
+
 // Partition columns: the lake's Hive partition keys, which queries see as
 // the last columns of the stored tables. Filtering on them skips whole
 // folders.
@@ -52,6 +55,7 @@ func Catalogue() []Table {
 		storedTable(TableCloudTrail, "one row per CloudTrail record (management and data events, all services)", new(CloudTrail), PartitionDate, PartitionRegion),
 		storedTable(TableRejects, "input lines and records that could not be parsed", new(Reject), PartitionDate),
 		{Name: TableRequests, Doc: "one row per S3 request from either log, merged on request id where both logged it", Columns: requestColumns},
+		{Name: TableOperations, Doc: "the operation → IAM action mapping (event.Operations) the views use", Columns: operationColumns},
 	}
 }
 
@@ -203,6 +207,20 @@ var requestColumns = []Column{
 	{"version_id", "VARCHAR", "object version ID the request named"},
 	{"event_id", "VARCHAR", "CloudTrail eventID"},
 	{"date", "DATE", "partition date of the row: filter on it to skip whole days of files"},
+}
+
+// operationColumns are the columns of the s3_operations table.
+var operationColumns = []Column{
+	{"name", "VARCHAR", "operation as logged: access-log operation (REST.GET.OBJECT), API name or CloudTrail eventName"},
+	{"source", "VARCHAR", "which spelling name is: access_log, api or cloudtrail"},
+	{"operation", "VARCHAR", "S3 API name"},
+	{"action", "VARCHAR", "IAM action; NULL when no permission is involved"},
+	{"scope", "VARCHAR", "object (arn:aws:s3:::bucket/*), bucket (arn:aws:s3:::bucket) or account"},
+	{"internal", "BOOLEAN", "performed by S3 itself (lifecycle): never part of a policy"},
+	{"version_action", "VARCHAR", "action checked instead when the request names a versionId"},
+	{"copy_source_action", "VARCHAR", "action also needed on the copy source object"},
+	{"upload", "BOOLEAN", "the request body is object data"},
+	{"key_dependent", "BOOLEAN", "the access-log name covers a bucket and an object API: the row whose scope matches the request's key applies"},
 }
 
 // columnDocs describe the stored tables' columns, keyed by table.column

@@ -1,0 +1,251 @@
+package query
+
+// macros normalise what the two logs spell differently. Principals are
+// normalised here and nowhere else: every report, rule and policy sees the
+// same principal_arn for the same caller.
+//
+// SQL macros rather than Go functions: DuckDB inlines them, so they run
+// vectorised and do not stop filters being pushed into the scans.
+var macros = []string{
+	// The IAM role ARN of an assumed-role session ARN
+	// (arn:aws:sts::A:assumed-role/Role/session → arn:aws:iam::A:role/Role).
+	// The role's path is not in the session ARN; s3_requests recovers it
+	// from CloudTrail's sessionIssuer where known.
+	`CREATE MACRO s3sift_role_arn(arn) AS
+	CASE WHEN arn LIKE 'arn:%:sts::%:assumed-role/%' THEN
+		'arn:' || split_part(arn, ':', 2) || ':iam::' || split_part(arn, ':', 5) || ':role/' || split_part(arn, '/', 2)
+	END`,
+
+	// The principal type of an access log's requester field.
+	`CREATE MACRO s3sift_log_principal_type(r) AS
+	CASE
+		WHEN r IS NULL OR r = '-' THEN 'Anonymous'
+		WHEN r LIKE 'arn:%:sts::%:assumed-role/%' THEN 'AssumedRole'
+		WHEN r LIKE 'arn:%:sts::%:federated-user/%' THEN 'FederatedUser'
+		WHEN r LIKE 'arn:%:iam::%:root' THEN 'Root'
+		WHEN r LIKE 'arn:%:iam::%:user/%' THEN 'IAMUser'
+		WHEN r LIKE 'svc:%' OR r = 'AmazonS3' THEN 'AWSService'
+		WHEN regexp_full_match(r, '[0-9a-fA-F]{64}') THEN 'CanonicalUser'
+		ELSE 'Unknown'
+	END`,
+
+	// The principal of an access log's requester, given its type.
+	`CREATE MACRO s3sift_log_principal_arn(r, t) AS
+	CASE t
+		WHEN 'Anonymous' THEN 'anonymous'
+		WHEN 'AssumedRole' THEN s3sift_role_arn(r)
+		WHEN 'AWSService' THEN CASE WHEN r = 'AmazonS3' THEN 's3.amazonaws.com' ELSE substr(r, 5) END
+		ELSE r
+	END`,
+
+	// The principal type of a CloudTrail userIdentity. CloudTrail logs
+	// unauthenticated S3 requests as account ANONYMOUS_PRINCIPAL.
+	`CREATE MACRO s3sift_ct_principal_type(ui) AS
+	CASE
+		WHEN ui.account_id IN ('ANONYMOUS_PRINCIPAL', 'anonymous') THEN 'Anonymous'
+		WHEN ui.type IS NULL AND ui.invoked_by IS NOT NULL THEN 'AWSService'
+		ELSE ui.type
+	END`,
+
+	// The partition of a region, for ARNs CloudTrail does not give.
+	`CREATE MACRO s3sift_partition(region) AS
+	CASE WHEN region LIKE 'us-gov-%' THEN 'aws-us-gov' WHEN region LIKE 'cn-%' THEN 'aws-cn' ELSE 'aws' END`,
+
+	// The principal of a CloudTrail userIdentity, given its type: the role
+	// (with its path, from sessionIssuer) for assumed roles, the service
+	// for AWS services, the account root for a bare cross-account caller.
+	`CREATE MACRO s3sift_ct_principal_arn(ui, t, region) AS
+	CASE t
+		WHEN 'Anonymous' THEN 'anonymous'
+		WHEN 'AssumedRole' THEN coalesce(
+			CASE WHEN ui.session_context.session_issuer.type = 'Role' THEN ui.session_context.session_issuer.arn END,
+			s3sift_role_arn(ui.arn))
+		WHEN 'AWSService' THEN ui.invoked_by
+		WHEN 'AWSAccount' THEN CASE WHEN regexp_full_match(ui.account_id, '[0-9]{12}') THEN
+			'arn:' || s3sift_partition(region) || ':iam::' || ui.account_id || ':root' END
+		ELSE coalesce(ui.arn, ui.principal_id)
+	END`,
+
+	// The session name of an assumed-role ARN.
+	`CREATE MACRO s3sift_session_name(arn) AS
+	CASE WHEN arn LIKE 'arn:%:sts::%:assumed-role/%' THEN nullif(split_part(arn, '/', 3), '') END`,
+
+	// The account of an IAM or STS ARN.
+	`CREATE MACRO s3sift_arn_account(arn) AS
+	CASE WHEN arn LIKE 'arn:%:%::%:%' THEN nullif(split_part(arn, ':', 5), '') END`,
+
+	// SigV2 or SigV4, whichever way a log spells it.
+	`CREATE MACRO s3sift_signature_version(v) AS
+	CASE
+		WHEN v IS NULL OR v IN ('', '-') THEN NULL
+		WHEN upper(v) IN ('SIGV4', 'S3V4', 'V4', 'AWS4-HMAC-SHA256', 'SIGV4A', 'AWS4-ECDSA-P256-SHA256') THEN 'SigV4'
+		WHEN upper(v) IN ('SIGV2', 'S3V2', 'V2', 'AWS') THEN 'SigV2'
+		ELSE v
+	END`,
+
+	// TLSv1.2 whether logged as TLSv1.2 or TLSV1.2.
+	`CREATE MACRO s3sift_tls_version(v) AS
+	CASE WHEN v IS NULL OR v IN ('', '-') THEN NULL WHEN upper(v) LIKE 'TLSV%' THEN 'TLSv' || substr(v, 5) ELSE v END`,
+
+	// A whole number from a JSON member (bytesTransferredIn may be 12.0).
+	`CREATE MACRO s3sift_json_bigint(j, path) AS
+	CAST(TRY_CAST(json_extract_string(j, path) AS DOUBLE) AS BIGINT)`,
+}
+
+// requestsView returns the CREATE VIEW statement of s3_requests.
+//
+// It is a UNION ALL of two branches rather than a FULL OUTER JOIN, so that
+// filters on the output columns reach the Parquet scans: every access-log
+// line (enriched with the CloudTrail record of the same request ID, when
+// there is one), then the CloudTrail S3 records no access-log line has. In
+// each branch time, bucket, key and date are plain columns of the scanned
+// table, so DuckDB pushes `date = …` into partition pruning and
+// `bucket = …`, `time >= …` into row-group statistics of the access logs.
+func requestsView() string {
+	return `CREATE VIEW s3_requests AS
+WITH ct AS NOT MATERIALIZED (
+	SELECT
+		c.*,
+		s3sift_ct_principal_type(c.user_identity) AS p_type,
+		s3sift_ct_principal_arn(c.user_identity, s3sift_ct_principal_type(c.user_identity), c.aws_region) AS p_arn,
+		json_extract_string(c.request_parameters, '$.bucketName') AS rp_bucket,
+		json_extract_string(c.request_parameters, '$.key') AS rp_key,
+		json_extract_string(c.request_parameters, '$.versionId') AS rp_version,
+		json_extract_string(c.request_parameters, '$.Host') AS rp_host,
+		s3sift_json_bigint(c.additional_event_data, '$.bytesTransferredIn') AS bytes_in,
+		s3sift_json_bigint(c.additional_event_data, '$.bytesTransferredOut') AS bytes_out,
+		json_extract_string(c.additional_event_data, '$.SignatureVersion') AS sig,
+		json_extract_string(c.additional_event_data, '$.AuthenticationMethod') AS auth,
+		json_extract_string(c.additional_event_data, '$.CipherSuite') AS cipher
+	FROM cloudtrail c
+	WHERE c.event_source = 's3.amazonaws.com'
+),
+role_paths AS (
+	-- Role ARNs with a path, keyed by account and role name: an access log
+	-- names the session (assumed-role/Name/session) but not the role's path.
+	SELECT
+		user_identity.session_context.session_issuer.account_id AS account_id,
+		user_identity.session_context.session_issuer.user_name AS role_name,
+		max(user_identity.session_context.session_issuer.arn) AS role_arn
+	FROM cloudtrail
+	WHERE user_identity.session_context.session_issuer.type = 'Role'
+		AND user_identity.session_context.session_issuer.arn LIKE 'arn:%:iam::%:role/%/%'
+	GROUP BY ALL
+),
+al AS NOT MATERIALIZED (
+	SELECT a.*, s3sift_log_principal_type(a.requester) AS p_type
+	FROM s3_access_logs a
+)
+SELECT
+	a.time AS time,
+	a.bucket AS bucket,
+	a.key AS key,
+	CASE
+		WHEN a.operation = 'REST.GET.BUCKET' AND a.request_uri LIKE '%list-type=2%' THEN 'ListObjectsV2'
+		ELSE coalesce(o.operation, co.operation, c.event_name, a.operation)
+	END AS operation,
+	CASE
+		WHEN coalesce(o.internal, starts_with(a.operation, 'S3.')) THEN NULL
+		WHEN o.version_action IS NOT NULL AND a.request_uri LIKE '%versionId=%' THEN o.version_action
+		WHEN o.name IS NOT NULL THEN o.action
+		WHEN co.version_action IS NOT NULL AND c.rp_version IS NOT NULL THEN co.version_action
+		ELSE co.action
+	END AS action,
+	CASE
+		WHEN c.p_arn IS NOT NULL AND c.p_type IS DISTINCT FROM 'AWSAccount' THEN c.p_arn
+		WHEN a.p_type = 'AssumedRole' THEN coalesce(rp.role_arn, s3sift_role_arn(a.requester))
+		ELSE s3sift_log_principal_arn(a.requester, a.p_type)
+	END AS principal_arn,
+	CASE
+		WHEN c.p_arn IS NOT NULL AND c.p_type IS DISTINCT FROM 'AWSAccount' THEN c.p_type
+		ELSE a.p_type
+	END AS principal_type,
+	coalesce(s3sift_session_name(c.user_identity.arn), s3sift_session_name(a.requester)) AS session_name,
+	CASE
+		WHEN a.p_type IN ('Anonymous', 'AWSService', 'CanonicalUser') AND c.request_id IS NULL THEN NULL
+		ELSE coalesce(nullif(c.user_identity.account_id, 'ANONYMOUS_PRINCIPAL'), s3sift_arn_account(a.requester))
+	END AS account_id,
+	coalesce(a.remote_ip, c.source_ip_address) AS remote_ip,
+	coalesce(a.user_agent, c.user_agent) AS user_agent,
+	a.http_status AS http_status,
+	coalesce(a.error_code, c.error_code) AS error_code,
+	coalesce(a.bytes_sent, c.bytes_out) AS bytes_sent,
+	coalesce(c.bytes_in, CASE WHEN o.upload THEN a.object_size END) AS bytes_received,
+	a.object_size AS object_size,
+	s3sift_signature_version(coalesce(a.signature_version, c.sig)) AS signature_version,
+	coalesce(nullif(a.authentication_type, '-'), c.auth) AS authentication_type,
+	s3sift_tls_version(coalesce(a.tls_version, c.tls_details.tls_version)) AS tls_version,
+	coalesce(a.cipher_suite, c.tls_details.cipher_suite, c.cipher) AS cipher_suite,
+	c.vpc_endpoint_id AS vpc_endpoint_id,
+	a.request_id AS request_id,
+	true AS in_access_log,
+	c.request_id IS NOT NULL AS in_cloudtrail,
+	a.operation AS log_operation,
+	c.event_name AS event_name,
+	coalesce(a.host_header, c.tls_details.client_provided_host_header, c.rp_host) AS host_header,
+	CASE WHEN c.request_id IS NULL THEN 'access_log' ELSE 'both' END AS source,
+	coalesce(o.internal, starts_with(a.operation, 'S3.'), false) AS internal,
+	CASE
+		WHEN a.http_status IS NOT NULL THEN a.http_status < 400
+		WHEN c.request_id IS NOT NULL THEN c.error_code IS NULL
+		ELSE a.error_code IS NULL
+	END AS succeeded,
+	coalesce(a.requester, c.user_identity.arn) AS requester,
+	coalesce(a.version_id, c.rp_version) AS version_id,
+	c.event_id AS event_id,
+	a.date AS date
+FROM al a
+LEFT JOIN ct c ON c.request_id = a.request_id
+LEFT JOIN s3_operations o ON o.name = a.operation
+	AND (NOT o.key_dependent OR (o.scope = 'object') = (a.key IS NOT NULL))
+LEFT JOIN s3_operations co ON co.name = c.event_name
+LEFT JOIN role_paths rp ON a.p_type = 'AssumedRole'
+	AND rp.account_id = split_part(a.requester, ':', 5)
+	AND rp.role_name = split_part(a.requester, '/', 2)
+
+UNION ALL
+
+SELECT
+	c.event_time AS time,
+	c.rp_bucket AS bucket,
+	c.rp_key AS key,
+	coalesce(co.operation, c.event_name) AS operation,
+	CASE
+		WHEN co.internal THEN NULL
+		WHEN co.version_action IS NOT NULL AND c.rp_version IS NOT NULL THEN co.version_action
+		ELSE co.action
+	END AS action,
+	c.p_arn AS principal_arn,
+	c.p_type AS principal_type,
+	s3sift_session_name(c.user_identity.arn) AS session_name,
+	nullif(c.user_identity.account_id, 'ANONYMOUS_PRINCIPAL') AS account_id,
+	c.source_ip_address AS remote_ip,
+	c.user_agent AS user_agent,
+	CAST(NULL AS INTEGER) AS http_status,
+	c.error_code AS error_code,
+	c.bytes_out AS bytes_sent,
+	c.bytes_in AS bytes_received,
+	CAST(NULL AS BIGINT) AS object_size,
+	s3sift_signature_version(c.sig) AS signature_version,
+	c.auth AS authentication_type,
+	s3sift_tls_version(c.tls_details.tls_version) AS tls_version,
+	coalesce(c.tls_details.cipher_suite, c.cipher) AS cipher_suite,
+	c.vpc_endpoint_id AS vpc_endpoint_id,
+	c.request_id AS request_id,
+	false AS in_access_log,
+	true AS in_cloudtrail,
+	CAST(NULL AS VARCHAR) AS log_operation,
+	c.event_name AS event_name,
+	coalesce(c.tls_details.client_provided_host_header, c.rp_host) AS host_header,
+	'cloudtrail' AS source,
+	coalesce(co.internal, false) AS internal,
+	c.error_code IS NULL AS succeeded,
+	coalesce(c.user_identity.arn, c.user_identity.principal_id) AS requester,
+	c.rp_version AS version_id,
+	c.event_id AS event_id,
+	c.date AS date
+FROM ct c
+LEFT JOIN s3_operations co ON co.name = c.event_name
+WHERE c.request_id IS NULL
+	OR NOT EXISTS (SELECT 1 FROM s3_access_logs x WHERE x.request_id = c.request_id)`
+}
