@@ -44,8 +44,9 @@ var trailKeys = map[string]bool{
 
 // Detect tells what kind of log content is from its first bytes (after
 // gzip is undone), never from a name. For Unknown it returns why the
-// content is not a log, in words a user can act on ("not a log: starts
-// with PK (zip)").
+// content is not a log, in words a user can act on ("not a log: content
+// is zip"); details that vary from object to object come last, in
+// parentheses, so reasons can be grouped by the text before them.
 //
 // S3 access logs are recognised by a line shaped like one (two fields, then
 // a bracketed [dd/Mon/yyyy:hh:mm:ss ±hhmm] time) among the first lines.
@@ -83,7 +84,7 @@ func Detect(head []byte) (Kind, string) {
 		}
 		line = bytes.TrimLeft(line[end:], "\r\n")
 	}
-	return Unknown, "not a log: text that is not S3 access log lines, starts with " + quoteStart(text)
+	return Unknown, "not a log: text that is not S3 access log lines (starts with " + quoteStart(text) + ")"
 }
 
 // detectJSON looks at the member names of the first JSON object at the top
@@ -113,7 +114,7 @@ func detectJSON(b []byte) (Kind, string) {
 		names = append(names, k)
 	}
 	if len(names) == 0 {
-		return Unknown, "not a log: JSON that is not CloudTrail records, starts with " + quoteStart(b)
+		return Unknown, "not a log: JSON that is not CloudTrail records (starts with " + quoteStart(b) + ")"
 	}
 	return Unknown, fmt.Sprintf("not a log: JSON without CloudTrail record fields (first members: %s)", strings.Join(names, ", "))
 }

@@ -33,7 +33,7 @@ func TestDetect(t *testing.T) {
 		{"other json", `{"expected": [{"eventName": "x"}]}`, format.Unknown, "first members: expected"},
 		{"wrapped records", `{"source_doc": "x.md", "record": {"eventVersion": "1.05"}}`, format.Unknown, "first members: record, source_doc"},
 		{"json string", `["a", "b"]`, format.Unknown, "JSON that is not CloudTrail"},
-		{"markdown", "# Amazon S3 Server Access Log Format\n\nThis section", format.Unknown, `starts with "# Amazon S3 Server Acces"…`},
+		{"markdown", "# Amazon S3 Server Access Log Format\n\nThis section", format.Unknown, `(starts with "# Amazon S3 Server Acces"…)`},
 		{"regex text", `([^ ]*) ([^ ]*) \[(.*?)\]`, format.Unknown, "not S3 access log lines"},
 		{"nearly a line", "owner bucket [06/Feb/2019 00:00:38 +0000] x", format.Unknown, "not S3 access log lines"},
 		{"zip", "PK\x03\x04\x14\x00", format.Unknown, "zip"},
