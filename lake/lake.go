@@ -49,7 +49,7 @@ type Lake struct {
 	mu       sync.Mutex
 	closed   bool
 	manifest *os.File
-	objects  map[string]*Object // by ID: the latest committed record of each object
+	objects  map[string]*Object  // by ID: the latest committed record of each object
 	files    map[string][]string // lake file (relative path) -> IDs with rows in it
 }
 
