@@ -43,10 +43,10 @@ type Ident struct {
 
 // SortKey is one key of a sort command.
 type SortKey struct {
-	Expr    Expr
-	Desc    bool
+	Expr     Expr
+	Desc     bool
 	Explicit bool // asc or desc was written
-	DirPos  Pos  // position of asc/desc when Explicit
+	DirPos   Pos  // position of asc/desc when Explicit
 }
 
 // Commands.

@@ -81,8 +81,8 @@ func (l ErrorList) Err() error {
 // Annotate returns the line of src that e is about with a row of carets
 // under the offending text, for showing an error on a terminal:
 //
-//	  2 | | filter eventName === "x"
-//	    |                      ^
+//	2 | | filter eventName === "x"
+//	  |                      ^
 func Annotate(src string, e *Error) string {
 	if e == nil || !e.Pos.IsValid() {
 		return ""

@@ -38,32 +38,32 @@ const (
 	DURATION // 5m, 1h, 30s
 	REGEX    // /Access(Denied)?/ (scanned only where an operand may start)
 
-	PIPE     // |
-	COMMA    // ,
-	LPAREN   // (
-	RPAREN   // )
-	LBRACK   // [
-	RBRACK   // ]
-	ADD      // +
-	SUB      // -
-	MUL      // *
-	QUO      // /
-	REM      // %
-	POW      // ^
-	EQL      // == (also written =)
-	NEQ      // !=
-	LSS      // <
-	LEQ      // <=
-	GTR      // >
-	GEQ      // >=
-	MATCH    // =~
-	AND      // and (produced by the parser from IDENT, never by the scanner)
-	OR       // or
-	NOT      // not
-	LIKE     // like
-	NOTLIKE  // not like
-	IN       // in
-	NOTIN    // not in
+	PIPE    // |
+	COMMA   // ,
+	LPAREN  // (
+	RPAREN  // )
+	LBRACK  // [
+	RBRACK  // ]
+	ADD     // +
+	SUB     // -
+	MUL     // *
+	QUO     // /
+	REM     // %
+	POW     // ^
+	EQL     // == (also written =)
+	NEQ     // !=
+	LSS     // <
+	LEQ     // <=
+	GTR     // >
+	GEQ     // >=
+	MATCH   // =~
+	AND     // and (produced by the parser from IDENT, never by the scanner)
+	OR      // or
+	NOT     // not
+	LIKE    // like
+	NOTLIKE // not like
+	IN      // in
+	NOTIN   // not in
 	numTokens
 )
 
