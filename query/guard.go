@@ -4,22 +4,26 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
 
-// checker decides whether a statement may run. It asks DuckDB itself: the
-// statement is extracted and prepared (never executed) to learn how many
-// statements the text holds and their type, and read statements are then
-// serialised to DuckDB's parse tree to find the table functions they call.
+// checker decides whether a statement may run, by DuckDB's own parser and
+// without binding or running anything: json_serialize_sql parses the text
+// and serialises it only when every statement in it is a SELECT-like read
+// (SELECT, WITH, VALUES, FROM, DESCRIBE, SHOW, SUMMARIZE), and the parse
+// tree then tells how many statements there are and which table functions
+// they call. EXPLAIN is checked by checking the statement it explains, and
+// a few PRAGMAs that DuckDB rewrites into reads are allowed by name.
 //
-// DuckDB's allowed_directories and enable_external_access keep every file
-// access inside the lake, but inside it COPY … TO, EXPORT DATABASE and
-// table functions such as enable_logging can still write: this filter is
-// what keeps queries read-only.
+// Nothing that is not known to be a read is prepared: preparing is not
+// harmless (binding EXPORT DATABASE creates its folder). DuckDB's
+// allowed_directories and enable_external_access keep every file access
+// inside the lake, but inside it COPY … TO, EXPORT DATABASE and table
+// functions such as enable_logging could still write: this filter is what
+// keeps queries read-only.
 type checker struct{ db *sql.DB }
 
 // maxExplainDepth bounds EXPLAIN EXPLAIN … nesting.
@@ -30,8 +34,76 @@ func (c *checker) check(ctx context.Context, query string) error {
 }
 
 func (c *checker) checkDepth(ctx context.Context, query string, depth int) error {
-	if strings.TrimSpace(query) == "" {
-		return fmt.Errorf("query: %w", ErrEmptyQuery)
+	tree, err := c.parse(ctx, query)
+	if err != nil {
+		return err
+	}
+	if !tree.Error {
+		switch len(tree.Statements) {
+		case 0:
+			return fmt.Errorf("query: %w", ErrEmptyQuery)
+		case 1:
+			return walk(tree.Statements)
+		}
+		return fmt.Errorf("query: %w", ErrMultipleStatements)
+	}
+	if tree.ErrorType == "parser" {
+		return &SyntaxError{Msg: tree.ErrorMessage, Query: query, Pos: atoiOr(tree.Position, -1)}
+	}
+	stmts := splitStatements(query)
+	if len(stmts) > 1 {
+		for _, st := range stmts {
+			if kw := leadingKeyword(st); !readKeywords[kw] {
+				return fmt.Errorf("query: %w (and %s statements are refused: %w)", ErrMultipleStatements, kw, ErrReadOnly)
+			}
+		}
+		return fmt.Errorf("query: %w", ErrMultipleStatements)
+	}
+	switch kw := leadingKeyword(query); kw {
+	case "EXPLAIN":
+		inner, ok := stripExplain(query)
+		if !ok || depth >= maxExplainDepth {
+			return fmt.Errorf("query: %w: s3sift could not read this EXPLAIN; write it as EXPLAIN [ANALYZE] SELECT …", ErrReadOnly)
+		}
+		return c.checkDepth(ctx, inner, depth+1)
+	case "PRAGMA":
+		return c.checkPragma(ctx, query)
+	case "":
+		return fmt.Errorf("query: %w: s3sift cannot check this statement (%s)", ErrReadOnly, tree.ErrorMessage)
+	default:
+		return fmt.Errorf("query: %w: %s statements are refused", ErrReadOnly, kw)
+	}
+}
+
+// parsed is json_serialize_sql's answer.
+type parsed struct {
+	Error        bool   `json:"error"`
+	ErrorType    string `json:"error_type"`
+	ErrorMessage string `json:"error_message"`
+	Position     string `json:"position"`
+	Statements   []any  `json:"statements"`
+}
+
+func (c *checker) parse(ctx context.Context, query string) (*parsed, error) {
+	var text string
+	err := c.db.QueryRowContext(ctx, "SELECT CAST(json_serialize_sql(CAST(? AS VARCHAR)) AS VARCHAR)", query).Scan(&text)
+	if err != nil {
+		return nil, fmt.Errorf("query: checking the statement: %w", err)
+	}
+	var tree parsed
+	if err := json.Unmarshal([]byte(text), &tree); err != nil {
+		return nil, fmt.Errorf("query: checking the statement: %w", err)
+	}
+	return &tree, nil
+}
+
+// checkPragma allows the PRAGMAs DuckDB rewrites into read queries. Only
+// then is the text prepared, which also proves it is a single statement
+// (the driver's Prepare refuses several) and that DuckDB made it a SELECT.
+func (c *checker) checkPragma(ctx context.Context, query string) error {
+	name, ok := pragmaName(query)
+	if !ok || !readPragmas[name] {
+		return fmt.Errorf("query: %w: PRAGMA %s is not allowed (use DESCRIBE, SHOW or PRAGMA table_info)", ErrReadOnly, name)
 	}
 	conn, err := c.db.Conn(ctx)
 	if err != nil {
@@ -42,17 +114,10 @@ func (c *checker) checkDepth(ctx context.Context, query string, depth int) error
 	if err != nil {
 		return err
 	}
-	switch typ {
-	case duckdb.STATEMENT_TYPE_SELECT:
-		return checkTree(ctx, conn, query)
-	case duckdb.STATEMENT_TYPE_EXPLAIN:
-		inner, ok := stripExplain(query)
-		if !ok || depth >= maxExplainDepth {
-			return fmt.Errorf("query: %w: s3sift could not read this EXPLAIN; write it as EXPLAIN [ANALYZE] SELECT …", ErrReadOnly)
-		}
-		return c.checkDepth(ctx, inner, depth+1)
+	if typ != duckdb.STATEMENT_TYPE_SELECT {
+		return fmt.Errorf("query: %w: PRAGMA %s is not a read here", ErrReadOnly, name)
 	}
-	return fmt.Errorf("query: %w: this is a %s statement", ErrReadOnly, typeName(typ))
+	return nil
 }
 
 // statementType prepares query on conn without executing anything and
@@ -80,42 +145,10 @@ func statementType(conn *sql.Conn, query string) (duckdb.StmtType, error) {
 	if err == nil {
 		return typ, nil
 	}
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "multi-statement"):
+	if strings.Contains(err.Error(), "multi-statement") {
 		return 0, fmt.Errorf("query: %w", ErrMultipleStatements)
-	case strings.Contains(msg, "empty query"):
-		return 0, fmt.Errorf("query: %w", ErrEmptyQuery)
 	}
 	return 0, fmt.Errorf("query: %w", err)
-}
-
-// checkTree walks the parse tree of a read statement and refuses table
-// functions that are not known to be side-effect free.
-func checkTree(ctx context.Context, conn *sql.Conn, query string) error {
-	var text string
-	if err := conn.QueryRowContext(ctx, "SELECT CAST(json_serialize_sql(CAST(? AS VARCHAR)) AS VARCHAR)", query).Scan(&text); err != nil {
-		return fmt.Errorf("query: checking the statement: %w", err)
-	}
-	var tree struct {
-		Error        bool   `json:"error"`
-		ErrorMessage string `json:"error_message"`
-		Statements   []any  `json:"statements"`
-	}
-	if err := json.Unmarshal([]byte(text), &tree); err != nil {
-		return fmt.Errorf("query: checking the statement: %w", err)
-	}
-	if tree.Error {
-		// DuckDB rewrote a PRAGMA into a query; allow the ones that only read.
-		if name, ok := pragmaName(query); ok {
-			if readPragmas[name] {
-				return nil
-			}
-			return fmt.Errorf("query: %w: PRAGMA %s is not allowed (allowed: DESCRIBE, SHOW, PRAGMA table_info …)", ErrReadOnly, name)
-		}
-		return fmt.Errorf("query: %w: s3sift cannot check this statement (%s)", ErrReadOnly, tree.ErrorMessage)
-	}
-	return walk(tree.Statements)
 }
 
 func walk(node any) error {
@@ -192,127 +225,4 @@ func setOf(names ...string) map[string]bool {
 		m[n] = true
 	}
 	return m
-}
-
-// typeName names a statement type for an error message.
-func typeName(t duckdb.StmtType) string {
-	switch t {
-	case duckdb.STATEMENT_TYPE_INSERT:
-		return "INSERT"
-	case duckdb.STATEMENT_TYPE_UPDATE:
-		return "UPDATE"
-	case duckdb.STATEMENT_TYPE_DELETE:
-		return "DELETE"
-	case duckdb.STATEMENT_TYPE_PREPARE, duckdb.STATEMENT_TYPE_EXECUTE:
-		return "PREPARE/EXECUTE"
-	case duckdb.STATEMENT_TYPE_CREATE, duckdb.STATEMENT_TYPE_CREATE_FUNC:
-		return "CREATE"
-	case duckdb.STATEMENT_TYPE_ALTER:
-		return "ALTER"
-	case duckdb.STATEMENT_TYPE_TRANSACTION:
-		return "transaction"
-	case duckdb.STATEMENT_TYPE_COPY:
-		return "COPY"
-	case duckdb.STATEMENT_TYPE_ANALYZE:
-		return "ANALYZE"
-	case duckdb.STATEMENT_TYPE_VARIABLE_SET, duckdb.STATEMENT_TYPE_SET:
-		return "SET/RESET/USE"
-	case duckdb.STATEMENT_TYPE_DROP:
-		return "DROP"
-	case duckdb.STATEMENT_TYPE_EXPORT:
-		return "EXPORT"
-	case duckdb.STATEMENT_TYPE_PRAGMA:
-		return "PRAGMA"
-	case duckdb.STATEMENT_TYPE_VACUUM:
-		return "VACUUM"
-	case duckdb.STATEMENT_TYPE_CALL:
-		return "CALL/CHECKPOINT"
-	case duckdb.STATEMENT_TYPE_LOAD:
-		return "INSTALL/LOAD"
-	case duckdb.STATEMENT_TYPE_ATTACH:
-		return "ATTACH"
-	case duckdb.STATEMENT_TYPE_DETACH:
-		return "DETACH"
-	case duckdb.STATEMENT_TYPE_EXTENSION:
-		return "extension"
-	}
-	return fmt.Sprintf("non-read (type %d)", t)
-}
-
-// errNoWord is returned by the small lexer below when the text does not
-// start as expected; callers treat it as "refuse".
-var errNoWord = errors.New("no word")
-
-// stripExplain returns the statement an EXPLAIN statement explains:
-// "EXPLAIN [ANALYZE] [(options)] stmt" → "stmt". DuckDB has already said
-// the text is one EXPLAIN statement; anything unexpected returns false and
-// the query is refused.
-func stripExplain(q string) (string, bool) {
-	rest, word, err := nextWord(q)
-	if err != nil || !strings.EqualFold(word, "EXPLAIN") {
-		return "", false
-	}
-	if r, w, err := nextWord(rest); err == nil && (strings.EqualFold(w, "ANALYZE") || strings.EqualFold(w, "ANALYSE")) {
-		rest = r
-	}
-	rest = skipSpace(rest)
-	if strings.HasPrefix(rest, "(") {
-		end := strings.IndexByte(rest, ')')
-		if end < 0 {
-			return "", false
-		}
-		rest = rest[end+1:]
-	}
-	return rest, true
-}
-
-// pragmaName returns the name after a leading PRAGMA keyword.
-func pragmaName(q string) (string, bool) {
-	rest, word, err := nextWord(q)
-	if err != nil || !strings.EqualFold(word, "PRAGMA") {
-		return "", false
-	}
-	_, name, err := nextWord(rest)
-	if err != nil {
-		return "", false
-	}
-	return strings.ToLower(name), true
-}
-
-// nextWord skips spaces and comments and returns the identifier-like word
-// that follows and the text after it.
-func nextWord(s string) (rest, word string, err error) {
-	s = skipSpace(s)
-	i := 0
-	for i < len(s) && (s[i] == '_' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || i > 0 && s[i] >= '0' && s[i] <= '9') {
-		i++
-	}
-	if i == 0 {
-		return s, "", errNoWord
-	}
-	return s[i:], s[:i], nil
-}
-
-// skipSpace skips white space, -- line comments and /* block comments */.
-func skipSpace(s string) string {
-	for {
-		t := strings.TrimLeft(s, " \t\r\n\f\v")
-		switch {
-		case strings.HasPrefix(t, "--"):
-			if i := strings.IndexByte(t, '\n'); i >= 0 {
-				t = t[i+1:]
-			} else {
-				t = ""
-			}
-		case strings.HasPrefix(t, "/*"):
-			if i := strings.Index(t[2:], "*/"); i >= 0 {
-				t = t[2+i+2:]
-			} else {
-				t = ""
-			}
-		default:
-			return t
-		}
-		s = t
-	}
 }
