@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -120,7 +121,9 @@ func (o genObj) body(tb testing.TB) []byte {
 	tb.Helper()
 	if strings.HasSuffix(o.key, ".json.gz") {
 		var b bytes.Buffer
-		zw := gzip.NewWriter(&b)
+		zw := gzipPool.Get().(*gzip.Writer)
+		defer gzipPool.Put(zw)
+		zw.Reset(&b)
 		fmt.Fprintf(zw, `{"Records":[{"eventVersion":"1.09","eventTime":%q,"eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","requestID":"R%X","eventID":"e-%X","requestParameters":{"bucketName":"b","key":%q}}]}`,
 			o.t.Format(time.RFC3339), o.t.UnixNano(), o.t.UnixNano(), o.key)
 		zw.Close()
@@ -129,6 +132,12 @@ func (o genObj) body(tb testing.TB) []byte {
 	return fmt.Appendf(nil, "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be amzn-s3-demo-bucket [%s] 192.0.2.3 79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be 3E57427F3EXAMPLE REST.GET.OBJECT %s \"GET /amzn-s3-demo-bucket/%s HTTP/1.1\" 200 - 113 113 7 - \"-\" \"S3Console/0.4\" - s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6UkFVdtjf5mKR3= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader amzn-s3-demo-bucket.s3.us-west-1.amazonaws.com TLSv1.2 - -\n",
 		o.t.Format("02/Jan/2006:15:04:05 -0700"), o.key, o.key)
 }
+
+// gzipPool saves a compressor's large allocation per generated object.
+var gzipPool = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return zw
+}}
 
 // memBucket is an in-memory Lister with ListObjectsV2's semantics, counting
 // calls and keys returned.

@@ -64,7 +64,7 @@ func fixtureBucket() *genBucket {
 	start := time.Date(2024, 2, 27, 0, 0, 0, 0, time.UTC)
 	g.cloudTrail("", "", []string{"111122223333", "444455556666"}, []string{"us-east-1", "eu-west-1", "ap-south-1"}, start, 5, 2*time.Hour)
 	g.cloudTrail("org/", "o-abcde12345", []string{"777788889999"}, []string{"us-east-1"}, start, 5, 3*time.Hour)
-	g.accessSimple("simple/", start.AddDate(-1, 0, 0), 400, 5*time.Hour)
+	g.accessSimple("simple/", start.AddDate(-1, 0, 0), 400, 11*time.Hour)
 	g.accessPartitioned("part/", []string{"111122223333", "444455556666"}, []string{"us-east-1", "us-west-2"}, "src-bucket", start, 5, 4*time.Hour)
 	g.add(genObj{key: "simple/README.txt", other: true})
 	return g

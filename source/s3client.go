@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 )
 
 // S3Conn says how to reach S3 and sign in. The zero S3Conn uses the AWS
@@ -73,6 +76,11 @@ func newS3Client(ctx context.Context, bucket string, c S3Conn, log *slog.Logger)
 		})
 	opts := []func(*config.LoadOptions) error{
 		config.WithHTTPClient(httpClient),
+		// The SDK logs notes such as "response has no supported checksum"
+		// to stderr by default; they belong at debug level.
+		config.WithLogger(logging.LoggerFunc(func(_ logging.Classification, format string, v ...any) {
+			log.Debug("aws sdk: " + fmt.Sprintf(format, v...))
+		})),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = maxAttempts
@@ -130,21 +138,39 @@ func newS3Client(ctx context.Context, bucket string, c S3Conn, log *slog.Logger)
 }
 
 // bucketRegion asks S3 where bucket lives. HeadBucket carries the
-// x-amz-bucket-region header even when it is refused or redirected.
+// x-amz-bucket-region header even when it is refused or redirected; some
+// S3-compatible servers only say it in the error of a signed GET, "the
+// region 'us-east-1' is wrong; expecting 'eu-central-1'".
 func bucketRegion(ctx context.Context, client *s3.Client, bucket string) (string, error) {
-	out, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}, func(o *s3.Options) {
-		o.RetryMaxAttempts = 2
-	})
-	if err == nil {
-		if r := aws.ToString(out.BucketRegion); r != "" {
-			return r, nil
-		}
-		return "", errors.New("no region in the answer")
+	once := func(o *s3.Options) { o.RetryMaxAttempts = 2 }
+	out, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}, once)
+	if err == nil && aws.ToString(out.BucketRegion) != "" {
+		return aws.ToString(out.BucketRegion), nil
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) && re.Response != nil {
 		if r := re.Response.Header.Get("X-Amz-Bucket-Region"); r != "" {
 			return r, nil
+		}
+	}
+	loc, err := client.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(bucket)}, once)
+	if err == nil {
+		switch r := string(loc.LocationConstraint); r {
+		case "":
+			return "us-east-1", nil
+		case "EU":
+			return "eu-west-1", nil
+		default:
+			return r, nil
+		}
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		msg := api.ErrorMessage()
+		if _, after, ok := strings.Cut(msg, "expecting "); ok {
+			if r := strings.Trim(strings.Fields(after + " ")[0], `"'.;`); isRegion(r) {
+				return r, nil
+			}
 		}
 	}
 	return "", s3Err("head", bucket, "", err)
