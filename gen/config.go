@@ -67,7 +67,7 @@ func ForScale(s Scale, seed int64) (Config, error) {
 		c.CloudTrailInterval = 15 * time.Minute
 	case Large:
 		c.Days = 7
-		c.RequestsPerDay = 330_000
+		c.RequestsPerDay = 240_000
 		c.ExtraBuckets = 3
 		c.AccessLogInterval = 5 * time.Minute
 		c.CloudTrailInterval = 5 * time.Minute
