@@ -1,0 +1,170 @@
+package policy
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// LoadConfig says which traffic LoadUsage reads.
+type LoadConfig struct {
+	Window
+	// OwnerAccount is the bucket owner's account; empty asks LoadUsage to
+	// find it in CloudTrail (InferOwner).
+	OwnerAccount string
+	// Prefixes makes LoadUsage collect the key prefixes each principal used
+	// per action, for GenerateOptions.NarrowPrefixes.
+	Prefixes bool
+	// MaxPrefixes bounds the prefixes kept per principal and action; more
+	// than that means "do not narrow" (default 20).
+	MaxPrefixes int
+}
+
+// LoadUsage aggregates a bucket's recorded traffic into Usage, in SQL: one
+// row per principal and action, whatever the number of requests.
+func LoadUsage(ctx context.Context, q Querier, cfg LoadConfig) (*Usage, error) {
+	if cfg.MaxPrefixes <= 0 {
+		cfg.MaxPrefixes = 20
+	}
+	u := &Usage{Bucket: cfg.Bucket, OwnerAccount: cfg.OwnerAccount, From: cfg.From, To: cfg.To}
+	if u.OwnerAccount == "" {
+		u.OwnerAccount, _ = InferOwner(ctx, q, cfg.Bucket)
+	}
+	where, args := cfg.where()
+	if err := loadTotals(ctx, q, u, where, args); err != nil {
+		return nil, err
+	}
+	rows, err := q.Query(ctx, `SELECT coalesce(principal_arn, ''), any_value(principal_type), any_value(account_id), action,
+	count(*) FILTER (WHERE NOT denied), count(*) FILTER (WHERE denied), min(time), max(time)
+FROM (SELECT principal_arn, principal_type, account_id, action, time, `+deniedSQL+` AS denied
+      FROM s3_requests WHERE `+where+` AND `+actionFilter+`)
+GROUP BY 1, 4 ORDER BY 1, 4`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("policy: reading usage of bucket %s: %w", cfg.Bucket, err)
+	}
+	defer rows.Close()
+	idx := map[string]int{}
+	for rows.Next() {
+		var (
+			arn, action    string
+			ptype, account sql.NullString
+			ok, denied     int64
+			first, last    sql.NullTime
+		)
+		if err := rows.Scan(&arn, &ptype, &account, &action, &ok, &denied, &first, &last); err != nil {
+			return nil, fmt.Errorf("policy: reading usage of bucket %s: %w", cfg.Bucket, err)
+		}
+		i, seen := idx[arn]
+		if !seen {
+			i = len(u.Principals)
+			idx[arn] = i
+			u.Principals = append(u.Principals, PrincipalUsage{ARN: arn, Kind: ClassifyPrincipal(arn, str(ptype)), Account: str(account)})
+		}
+		p := &u.Principals[i]
+		if p.Account == "" {
+			p.Account = str(account)
+		}
+		p.Actions = append(p.Actions, ActionUsage{Action: action, Requests: ok, Denied: denied, FirstSeen: tm(first), LastSeen: tm(last)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("policy: reading usage of bucket %s: %w", cfg.Bucket, err)
+	}
+	for i := range u.Principals {
+		p := &u.Principals[i]
+		if p.Kind == KindService && p.Account != "" {
+			p.SourceAccounts = []string{p.Account}
+		}
+	}
+	if cfg.Prefixes {
+		if err := loadPrefixes(ctx, q, u, idx, where, args, cfg.MaxPrefixes); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+// loadTotals fills the request, internal and TLS counts.
+func loadTotals(ctx context.Context, q Querier, u *Usage, where string, args []any) error {
+	// TLS use is known for access-log lines (tls_version "-" is plain
+	// HTTP) and for CloudTrail records that carry tlsDetails.
+	const tlsKnown = "(coalesce(in_access_log, false) OR tls_version IS NOT NULL)"
+	const governed = "(" + actionFilter + ")"
+	rows, err := q.Query(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT `+governed+`),
+	count(*) FILTER (WHERE `+governed+` AND `+tlsKnown+`),
+	count(*) FILTER (WHERE `+governed+` AND `+tlsKnown+` AND tls_version IS NULL),
+	list(DISTINCT principal_arn) FILTER (WHERE `+governed+` AND `+tlsKnown+` AND tls_version IS NULL)[1:5]
+FROM s3_requests WHERE `+where, args...)
+	if err != nil {
+		return fmt.Errorf("policy: counting requests of bucket %s: %w", u.Bucket, err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var list any
+		if err := rows.Scan(&u.Requests, &u.Internal, &u.TLSKnown, &u.NonTLS, &list); err != nil {
+			return fmt.Errorf("policy: counting requests of bucket %s: %w", u.Bucket, err)
+		}
+		if l, ok := list.([]any); ok {
+			for _, v := range l {
+				if s, ok := v.(string); ok {
+					u.NonTLSPrincipals = append(u.NonTLSPrincipals, s)
+				}
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// prefixSQL is the first path segment of a key with its '/', or ” for a
+// key without one.
+const prefixSQL = "CASE WHEN strpos(key, '/') > 0 THEN split_part(key, '/', 1) || '/' ELSE '' END"
+
+// loadPrefixes fills ActionUsage.Prefixes for authorized requests.
+func loadPrefixes(ctx context.Context, q Querier, u *Usage, idx map[string]int, where string, args []any, max int) error {
+	rows, err := q.Query(ctx, `SELECT coalesce(principal_arn, ''), action, `+prefixSQL+` AS prefix
+FROM s3_requests WHERE `+where+` AND `+actionFilter+` AND key IS NOT NULL AND NOT `+deniedSQL+`
+GROUP BY ALL ORDER BY 1, 2, 3`, args...)
+	if err != nil {
+		return fmt.Errorf("policy: reading key prefixes of bucket %s: %w", u.Bucket, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var arn, action, prefix string
+		if err := rows.Scan(&arn, &action, &prefix); err != nil {
+			return fmt.Errorf("policy: reading key prefixes of bucket %s: %w", u.Bucket, err)
+		}
+		i, ok := idx[arn]
+		if !ok {
+			continue
+		}
+		for j := range u.Principals[i].Actions {
+			a := &u.Principals[i].Actions[j]
+			if a.Action == action && len(a.Prefixes) <= max {
+				a.Prefixes = append(a.Prefixes, prefix)
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// InferOwner returns the account that owns bucket, from the resources
+// CloudTrail lists for the bucket's events ("" when no event names it).
+func InferOwner(ctx context.Context, q Querier, bucket string) (string, error) {
+	rows, err := q.Query(ctx, `SELECT struct_extract(r, 'account_id') AS account, count(*) AS n
+FROM (SELECT unnest(resources) AS r FROM cloudtrail WHERE event_source = 's3.amazonaws.com')
+WHERE struct_extract(r, 'type') = 'AWS::S3::Bucket' AND struct_extract(r, 'arn') = ?
+  AND struct_extract(r, 'account_id') IS NOT NULL
+GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1`, "arn:aws:s3:::"+bucket)
+	if err != nil {
+		return "", fmt.Errorf("policy: finding the owner of bucket %s: %w", bucket, err)
+	}
+	defer rows.Close()
+	var account string
+	if rows.Next() {
+		var n int64
+		if err := rows.Scan(&account, &n); err != nil {
+			return "", fmt.Errorf("policy: finding the owner of bucket %s: %w", bucket, err)
+		}
+	}
+	return strings.TrimSpace(account), rows.Err()
+}
