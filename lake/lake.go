@@ -17,9 +17,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 )
 
@@ -120,6 +123,18 @@ func (l *Lake) Lookup(id string) (Object, bool) {
 	return *o, true
 }
 
+// Objects returns the manifest's records, by ID, as of the call.
+func (l *Lake) Objects() iter.Seq[Object] {
+	l.mu.Lock()
+	objs := make([]Object, 0, len(l.objects))
+	for _, o := range l.objects {
+		objs = append(objs, *o)
+	}
+	l.mu.Unlock()
+	slices.SortFunc(objs, func(a, b Object) int { return strings.Compare(a.ID, b.ID) })
+	return slices.Values(objs)
+}
+
 // Len returns how many objects the manifest records.
 func (l *Lake) Len() int {
 	l.mu.Lock()
@@ -131,9 +146,10 @@ func (l *Lake) internal(elem ...string) string {
 	return filepath.Join(append([]string{l.dir, InternalDir}, elem...)...)
 }
 
-// syncDir makes a folder's entries (created, renamed, removed files) durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+// syncDir makes a file's content, or a folder's entries (created, renamed,
+// removed files), durable.
+func syncDir(path string) error {
+	d, err := os.Open(path)
 	if err != nil {
 		return err
 	}
@@ -142,4 +158,31 @@ func syncDir(dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+// syncAll syncs paths (files or folders), several at a time.
+func syncAll(paths []string) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		sem   = make(chan struct{}, 16)
+	)
+	for _, p := range paths {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := syncDir(p); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = fmt.Errorf("lake: syncing %s: %w", p, err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }

@@ -51,8 +51,8 @@ func (wp *writerPool[T]) put(fw *fileWriter[T]) {
 	wp.p.Put(fw)
 }
 
-// writeFile writes rows[order[i]] for every i to a new Parquet file at path
-// and syncs it to disk.
+// writeFile writes rows[order[i]] for every i to a new Parquet file at
+// path. The segment syncs it before the commit.
 func writeFile[T any](wp *writerPool[T], path string, rows []T, order []int32) (err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -95,8 +95,5 @@ func writeFile[T any](wp *writerPool[T], path string, rows []T, order []int32) (
 		return fmt.Errorf("lake: writing %s: %w", path, err)
 	}
 	wp.put(fw)
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("lake: syncing %s: %w", path, err)
-	}
 	return nil
 }

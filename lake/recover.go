@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // recover finishes or undoes the segments an interrupted writer left in
@@ -76,10 +78,8 @@ func (l *Lake) publish(rec *commitRecord) error {
 		}
 		dirs[filepath.Dir(p)] = true
 	}
-	for d := range dirs {
-		if err := syncDir(d); err != nil {
-			return fmt.Errorf("lake: syncing %s: %w", d, err)
-		}
+	if err := syncAll(slices.Collect(maps.Keys(dirs))); err != nil {
+		return err
 	}
 	if err := os.RemoveAll(stage); err != nil {
 		return fmt.Errorf("lake: removing staging %s: %w", rec.Segment, err)

@@ -194,20 +194,23 @@ func (s *Segment) addFile(rel, full string, objs map[string]struct{}) {
 	}
 }
 
-// sync makes the staged files' folder entries durable; the files themselves
-// were synced when written.
+// sync makes the staged files and their folder entries durable. The
+// syncs run in parallel: the file system batches them into few journal
+// commits, which matters for segments of many small partitions.
 func (s *Segment) sync() error {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return fmt.Errorf("lake: creating staging %s: %w", s.id, err)
 	}
 	s.made[s.dir] = true
 	s.made[filepath.Dir(s.dir)] = true
-	for d := range s.made {
-		if err := syncDir(d); err != nil {
-			return fmt.Errorf("lake: syncing %s: %w", d, err)
-		}
+	paths := make([]string, 0, len(s.files)+len(s.made))
+	for _, f := range s.files {
+		paths = append(paths, filepath.Join(s.dir, filepath.FromSlash(f.rel)))
 	}
-	return nil
+	for d := range s.made {
+		paths = append(paths, d)
+	}
+	return syncAll(paths)
 }
 
 const secondsPerDay = 86400
