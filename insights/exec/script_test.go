@@ -133,6 +133,16 @@ func runScript(t *testing.T, file string) {
 		res, err = p.Run(context.Background(), db)
 	}
 	if want, ok := s.get("error"); ok {
+		if *update && err != nil {
+			s.set("error", err.Error()+"\n")
+			if err := os.WriteFile(file, []byte(s.format()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if strings.TrimSpace(want) == "" {
+			t.Fatal("empty error section")
+		}
 		if err == nil {
 			t.Fatalf("query succeeded; want an error containing %q", strings.TrimSpace(want))
 		}

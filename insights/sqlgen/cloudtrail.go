@@ -307,7 +307,8 @@ func ctValue(c *ctNode, sqlExpr, base string) string {
 }
 
 func ctListJSON(c *ctNode, sqlExpr string) string {
-	return "to_json(list_transform(" + sqlExpr + ", lambda r: " + ctElement(c, "r") + "))"
+	// json_merge_patch drops the null members of each element.
+	return "to_json(list_transform(" + sqlExpr + ", lambda r: json_merge_patch('{}', " + ctElement(c, "r") + ")))"
 }
 
 func ctElement(c *ctNode, elem string) string {

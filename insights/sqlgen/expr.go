@@ -101,7 +101,7 @@ func (c *compiler) expr(x insights.Expr, ctx exprCtx) val {
 	case *insights.UnaryExpr:
 		v := c.expr(x.X, ctx)
 		if x.Op == insights.NOT {
-			return val{sql: "(NOT " + c.boolOf(v, x.X) + ")", t: tBool, agg: v.agg}
+			return val{sql: not(c.boolOf(v, x.X)), t: tBool, agg: v.agg}
 		}
 		c.numeric(v, x.X)
 		return val{sql: "(-" + asNumber(v) + ")", t: tNumber, agg: v.agg}
@@ -201,7 +201,18 @@ func (c *compiler) compare(op insights.Token, a, b val, xa, xb insights.Expr) va
 	default:
 		l, r = textFor(a, b), textFor(b, a)
 	}
+	if op == insights.NEQ {
+		// The complement of ==, which is false for a missing field.
+		return val{sql: "(" + l + " IS DISTINCT FROM " + r + ")", t: tBool, agg: a.agg || b.agg}
+	}
 	return val{sql: "(" + l + " " + sqlOps[op] + " " + r + ")", t: tBool, agg: a.agg || b.agg}
+}
+
+// not negates a condition. A comparison with a missing field is false, so
+// its negation is true: not, not like and not in keep events that lack
+// the field, as a query that says "not" means.
+func not(cond string) string {
+	return "(NOT coalesce(" + cond + ", false))"
 }
 
 // textFor returns v as text for a comparison with other. A CloudTrail
@@ -266,7 +277,7 @@ func (c *compiler) match(x *insights.BinaryExpr, ctx exprCtx) val {
 		c.errorf(insights.ErrInvalid, x.Y, "expected a \"substring\" or /regular expression/")
 	}
 	if x.Op == insights.NOTLIKE {
-		s = "(NOT " + s + ")"
+		s = not(s)
 	}
 	return val{sql: s, t: tBool, agg: v.agg}
 }
@@ -274,10 +285,7 @@ func (c *compiler) match(x *insights.BinaryExpr, ctx exprCtx) val {
 func (c *compiler) in(x *insights.InExpr, ctx exprCtx) val {
 	v := c.expr(x.X, ctx)
 	if len(x.List.Elems) == 0 {
-		if x.Not {
-			return val{sql: "(" + v.sql + " IS NOT NULL)", t: tBool, agg: v.agg}
-		}
-		return val{sql: "false", t: tBool, agg: v.agg}
+		return val{sql: strconv.FormatBool(x.Not), t: tBool, agg: v.agg}
 	}
 	var parts []string
 	agg := v.agg
@@ -288,7 +296,7 @@ func (c *compiler) in(x *insights.InExpr, ctx exprCtx) val {
 	}
 	s := "(" + strings.Join(parts, " OR ") + ")"
 	if x.Not {
-		s = "(NOT " + s + ")"
+		s = not(s)
 	}
 	return val{sql: s, t: tBool, agg: agg}
 }

@@ -241,10 +241,11 @@ func (c *compiler) aggregate(x *insights.CallExpr, ctx exprCtx) val {
 	case "max", "min":
 		v := args[0]
 		if v.t == tAny {
-			// Text of unknown type: numbers when every value is one,
-			// else the text itself.
+			// Text of unknown type: compared as numbers when every value
+			// is one (the value is returned as written), else as text.
 			n := "TRY_CAST(" + v.sql + " AS DOUBLE)"
-			return agg("CASE WHEN count("+n+") = count("+v.sql+") THEN CAST("+x.Name+"("+n+") AS VARCHAR) ELSE "+x.Name+"("+v.sql+") END", tAny)
+			pick := map[string]string{"max": "arg_max", "min": "arg_min"}[x.Name]
+			return agg("CASE WHEN count("+n+") = count("+v.sql+") THEN "+pick+"("+v.sql+", "+n+") ELSE "+x.Name+"("+v.sql+") END", tAny)
 		}
 		return agg(x.Name+"("+v.sql+")", v.t)
 	case "sortsFirst":

@@ -109,7 +109,8 @@ func accessLogMessage() string {
 		dash(`"request_id"`),
 		dash(`"operation"`),
 		dash(`"key_raw"`),
-		quoted(`"request_uri"`),
+		// A lifecycle line has an unquoted - for its request line.
+		`CASE WHEN "request_uri" IS NULL THEN '-' ELSE '"' || "request_uri" || '"' END`,
 		num(`"http_status"`),
 		dash(`"error_code"`),
 		num(`"bytes_sent"`),
