@@ -62,8 +62,11 @@ type Truth struct {
 	Expirations []Deletion
 	// BytesSentByIP sums response bytes per remote IP over all requests
 	// (access-log bytes_sent, or CloudTrail bytesTransferredOut for
-	// requests only CloudTrail has). Requests without an IP (AWS services,
-	// lifecycle) are left out.
+	// requests only CloudTrail has). An AWS service's requests count under
+	// the service's name (config.amazonaws.com), which is what CloudTrail
+	// gives as their source address when the access log has none;
+	// lifecycle actions have no address and are left out. A DeleteObjects
+	// request's bytes are those of its one response, not once per key.
 	BytesSentByIP map[string]int64
 	// AccessLogBytesByIP is the same sum over access-log lines only.
 	AccessLogBytesByIP map[string]int64
@@ -73,7 +76,10 @@ type Truth struct {
 	// AnonymousByObject splits them by object.
 	AnonymousRequests int64
 	AnonymousByObject map[ObjectKey]int64
-	// Errors counts requests with an HTTP status of 400 or more.
+	// Errors counts requests with an HTTP status of 400 or more. For
+	// requests only CloudTrail logged (bucket acme-ml-datasets, and
+	// management events of buckets without access logs) no log holds the
+	// status; CloudTrail has only the error code.
 	Errors map[ErrorKey]int64
 	// NonTLS counts requests made over plain HTTP (lifecycle excluded).
 	NonTLS map[BucketPrincipal]int64
@@ -274,6 +280,9 @@ func (t *Truth) addRequest(q *request) {
 		if inAL {
 			t.AccessLogBytesByIP[q.ip] += q.bytesSent
 		}
+	} else if q.p.Kind == KindAWSService && inCT {
+		// CloudTrail gives the service's name as the source address.
+		t.BytesSentByIP[q.p.Service] += q.bytesSent
 	}
 	if q.sigV == "SigV2" {
 		t.SigV2[arn]++
