@@ -117,7 +117,9 @@ func (s *Server) start(tb testing.TB, bin string) error {
 		return err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "--port", addr, "--region", s.Region, "--quiet", "posix", s.Dir)
+	// --keep-alive: S3 keeps connections open, and the benchmarks should
+	// measure the same.
+	cmd := exec.Command(bin, "--port", addr, "--region", s.Region, "--quiet", "--keep-alive", "posix", s.Dir)
 	// The keys go through the environment, not the command line, where
 	// any process could read them.
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+s.AccessKey, "ROOT_SECRET_KEY="+s.SecretKey)
