@@ -42,7 +42,7 @@ var macros = []string{
 	// unauthenticated S3 requests as account ANONYMOUS_PRINCIPAL.
 	`CREATE MACRO s3sift_ct_principal_type(ui) AS
 	CASE
-		WHEN ui.account_id IN ('ANONYMOUS_PRINCIPAL', 'anonymous') THEN 'Anonymous'
+		WHEN ui.account_id = 'ANONYMOUS_PRINCIPAL' OR ui.account_id = 'anonymous' THEN 'Anonymous'
 		WHEN ui.type IS NULL AND ui.invoked_by IS NOT NULL THEN 'AWSService'
 		ELSE ui.type
 	END`,
@@ -74,22 +74,21 @@ var macros = []string{
 	`CREATE MACRO s3sift_arn_account(arn) AS
 	CASE WHEN arn LIKE 'arn:%:%::%:%' THEN nullif(split_part(arn, ':', 5), '') END`,
 
-	// SigV2 or SigV4, whichever way a log spells it.
+	// SigV2 or SigV4, whichever way a log spells it
+	// (SigV4, s3v4, AWS4-HMAC-SHA256, SigV4a → SigV4; SigV2, s3v2, AWS → SigV2).
 	`CREATE MACRO s3sift_signature_version(v) AS
 	CASE
-		WHEN v IS NULL OR v IN ('', '-') THEN NULL
-		WHEN upper(v) IN ('SIGV4', 'S3V4', 'V4', 'AWS4-HMAC-SHA256', 'SIGV4A', 'AWS4-ECDSA-P256-SHA256') THEN 'SigV4'
-		WHEN upper(v) IN ('SIGV2', 'S3V2', 'V2', 'AWS') THEN 'SigV2'
+		WHEN v = 'SigV4' OR v = 'SigV2' THEN v
+		WHEN v IS NULL OR v = '' OR v = '-' THEN NULL
+		WHEN v ILIKE '%v4%' OR v ILIKE 'AWS4%' THEN 'SigV4'
+		WHEN v ILIKE '%v2%' OR upper(v) = 'AWS' THEN 'SigV2'
 		ELSE v
 	END`,
 
 	// TLSv1.2 whether logged as TLSv1.2 or TLSV1.2.
 	`CREATE MACRO s3sift_tls_version(v) AS
-	CASE WHEN v IS NULL OR v IN ('', '-') THEN NULL WHEN upper(v) LIKE 'TLSV%' THEN 'TLSv' || substr(v, 5) ELSE v END`,
+	CASE WHEN v IS NULL OR v = '' OR v = '-' THEN NULL WHEN v ILIKE 'TLSV%' THEN 'TLSv' || substr(v, 5) ELSE v END`,
 
-	// A whole number from a JSON member (bytesTransferredIn may be 12.0).
-	`CREATE MACRO s3sift_json_bigint(j, path) AS
-	CAST(TRY_CAST(json_extract_string(j, path) AS DOUBLE) AS BIGINT)`,
 }
 
 // requestsView returns the CREATE VIEW statement of s3_requests.
@@ -103,22 +102,31 @@ var macros = []string{
 // `bucket = …`, `time >= …` into row-group statistics of the access logs.
 func requestsView() string {
 	return `CREATE VIEW s3_requests AS
-WITH ct AS NOT MATERIALIZED (
+WITH ct0 AS NOT MATERIALIZED (
 	SELECT
 		c.*,
 		s3sift_ct_principal_type(c.user_identity) AS p_type,
-		s3sift_ct_principal_arn(c.user_identity, s3sift_ct_principal_type(c.user_identity), c.aws_region) AS p_arn,
-		json_extract_string(c.request_parameters, '$.bucketName') AS rp_bucket,
-		json_extract_string(c.request_parameters, '$.key') AS rp_key,
-		json_extract_string(c.request_parameters, '$.versionId') AS rp_version,
-		json_extract_string(c.request_parameters, '$.Host') AS rp_host,
-		s3sift_json_bigint(c.additional_event_data, '$.bytesTransferredIn') AS bytes_in,
-		s3sift_json_bigint(c.additional_event_data, '$.bytesTransferredOut') AS bytes_out,
-		json_extract_string(c.additional_event_data, '$.SignatureVersion') AS sig,
-		json_extract_string(c.additional_event_data, '$.AuthenticationMethod') AS auth,
-		json_extract_string(c.additional_event_data, '$.CipherSuite') AS cipher
+		-- Each JSON document is parsed once for all its members.
+		json_extract_string(c.request_parameters, ['$.bucketName', '$.key', '$.versionId', '$.Host']) AS rp,
+		json_extract_string(c.additional_event_data,
+			['$.bytesTransferredIn', '$.bytesTransferredOut', '$.SignatureVersion', '$.AuthenticationMethod', '$.CipherSuite']) AS aed
 	FROM cloudtrail c
 	WHERE c.event_source = 's3.amazonaws.com'
+),
+ct AS NOT MATERIALIZED (
+	SELECT
+		* EXCLUDE (rp, aed),
+		s3sift_ct_principal_arn(user_identity, p_type, aws_region) AS p_arn,
+		rp[1] AS rp_bucket,
+		rp[2] AS rp_key,
+		rp[3] AS rp_version,
+		rp[4] AS rp_host,
+		CAST(TRY_CAST(aed[1] AS DOUBLE) AS BIGINT) AS bytes_in,
+		CAST(TRY_CAST(aed[2] AS DOUBLE) AS BIGINT) AS bytes_out,
+		aed[3] AS sig,
+		aed[4] AS auth,
+		aed[5] AS cipher
+	FROM ct0
 ),
 role_paths AS (
 	-- Role ARNs with a path, keyed by account and role name: an access log
@@ -162,7 +170,7 @@ SELECT
 	END AS principal_type,
 	coalesce(s3sift_session_name(c.user_identity.arn), s3sift_session_name(a.requester)) AS session_name,
 	CASE
-		WHEN a.p_type IN ('Anonymous', 'AWSService', 'CanonicalUser') AND c.request_id IS NULL THEN NULL
+		WHEN c.request_id IS NULL AND (a.p_type = 'Anonymous' OR a.p_type = 'AWSService' OR a.p_type = 'CanonicalUser') THEN NULL
 		ELSE coalesce(nullif(c.user_identity.account_id, 'ANONYMOUS_PRINCIPAL'), s3sift_arn_account(a.requester))
 	END AS account_id,
 	coalesce(a.remote_ip, c.source_ip_address) AS remote_ip,
