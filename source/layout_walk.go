@@ -311,7 +311,14 @@ func (w *walker) walk(ctx context.Context, prefix, dir string, st folder, date t
 		if err != nil {
 			return err
 		}
-		req.MaxKeys = 0
+		// After a probe, pages grow geometrically: a window of few keys
+		// costs few more than it holds, a large one soon full pages.
+		if req.MaxKeys > 0 {
+			req.MaxKeys *= 4
+			if req.MaxKeys >= 1000 {
+				req.MaxKeys = 0
+			}
+		}
 		j, err := w.page(ctx, dir, st, date, page)
 		if err != nil {
 			return err
@@ -319,9 +326,7 @@ func (w *walker) walk(ctx context.Context, prefix, dir string, st folder, date t
 		switch {
 		case j.after != "":
 			req.StartAfter, req.Token = j.after, ""
-			if j.probe {
-				req.MaxKeys = probeKeys
-			}
+			req.MaxKeys = probeKeys
 		case page.NextToken != "":
 			req.Token = page.NextToken
 		default:
@@ -378,11 +383,9 @@ func (w *walker) object(dir string, o ListedObject) (jump, error) {
 	return jump{}, w.fn(o, info)
 }
 
-// jump is a StartAfter key to continue a folder's listing at; probe asks
-// for a short first page, when what follows is unknown.
+// jump is a StartAfter key to continue a folder's listing at.
 type jump struct {
 	after string
-	probe bool
 }
 
 // ctTimeLayout is the time in a CloudTrail file name.
@@ -407,7 +410,7 @@ func (w *walker) jumpFrom(dir, key string, t time.Time, before bool) jump {
 		}
 		// '-' sorts before the digits, so "YYYY-~" is after every
 		// "YYYY-…" key and before "YYYY0…".
-		return jump{after: dir + name[:5] + "~", probe: true}
+		return jump{after: dir + name[:5] + "~"}
 	}
 	if _, acct, region, ok := parseCloudTrailName(name); ok {
 		head := acct + "_CloudTrail_" + region + "_"

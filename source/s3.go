@@ -186,5 +186,5 @@ func (s *S3) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 // retryPause is the pause before a resumed download: short, because the
 // SDK already backs off on the GetObject itself.
 func retryPause(n int) time.Duration {
-	return min(time.Duration(n)*100*time.Millisecond, time.Second)
+	return min(time.Duration(n)*50*time.Millisecond, 500*time.Millisecond)
 }

@@ -157,3 +157,45 @@ func TestS3ListAndOpenLayouts(t *testing.T) {
 		t.Errorf("%d GET requests for %d objects, want one each", st.GetTotal(), len(objs))
 	}
 }
+
+// TestS3PruningCounted ingests one day out of 90 and counts, at a proxy in
+// front of the server, what was listed and downloaded.
+func TestS3PruningCounted(t *testing.T) {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	g := &genBucket{}
+	g.accessSimple("simple/", start, 90, time.Hour)
+	g.accessPartitioned("part/", []string{"111122223333"}, []string{"us-east-1"}, "src", start, 90, 2*time.Hour)
+	g.cloudTrail("", "", []string{"111122223333"}, []string{"eu-west-1"}, start, 90, 3*time.Hour)
+	f := newFixture(t, g)
+	day := time.Date(2024, 2, 10, 0, 0, 0, 0, time.UTC)
+	sel := source.Selection{Since: day, Until: day.Add(24*time.Hour - time.Second)}
+	for _, prefix := range []string{"simple/", "part/", "AWSLogs/"} {
+		f.proxy.ResetStats()
+		s := f.source(t, prefix, sel)
+		want := g.want(prefix, sel)
+		fetched := 0
+		for _, o := range list(t, s) {
+			if _, err := readAll(t, s, o); err != nil {
+				t.Fatalf("read %s: %v", o.ID, err)
+			}
+			fetched++
+		}
+		total := 0
+		for _, o := range g.objs {
+			if strings.HasPrefix(o.key, prefix) {
+				total++
+			}
+		}
+		st := f.proxy.Stats()
+		t.Logf("%s: %d list calls, %d keys listed of %d, %d fetched", prefix, st.ListCalls, st.ListedKeys, total, st.GetTotal())
+		if fetched != len(want) || st.GetTotal() != len(want) {
+			t.Errorf("%s: fetched %d objects in %d GETs, want %d", prefix, fetched, st.GetTotal(), len(want))
+		}
+		if st.ListedKeys > total/4 {
+			t.Errorf("%s: listed %d keys of %d to read one day; want at most a quarter", prefix, st.ListedKeys, total)
+		}
+		if int64(st.ListCalls) != s.Stats().ListCalls {
+			t.Errorf("%s: proxy saw %d list calls, source counted %d", prefix, st.ListCalls, s.Stats().ListCalls)
+		}
+	}
+}
