@@ -133,6 +133,9 @@ func (p *parser) parseOperand() Expr {
 	case DURATION:
 		p.next()
 		n, unit := splitDuration(t.lit)
+		if n <= 0 {
+			p.errorf(ErrSyntax, t.pos, t.end, "time period %s must be a whole number greater than 0", t.lit)
+		}
 		return &DurationLit{ValuePos: t.pos, N: n, Unit: unit, EndPos: t.end}
 	case QUO:
 		it := p.rescanRegex()
