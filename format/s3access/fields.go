@@ -40,6 +40,7 @@ func (p *parser) keyAndURI(s string, i int, m *mid) (keyEnd, uriEnd int, err *Pa
 			break
 		}
 		if c := s[k+1]; c == '"' || c == '-' {
+			p.budget--
 			end, err := p.uriAt(s, k+1, m)
 			if err == nil && plausibleURI(s[k+1:end]) {
 				return k, end, nil
@@ -88,26 +89,23 @@ func (p *parser) uriAt(s string, j int, m *mid) (int, *ParseError) {
 	case '"':
 		var first *ParseError
 		for from := j + 1; p.budget > 0; {
-			q := strings.IndexByte(s[from:], '"')
+			q := closingQuote(s, from)
 			if q < 0 {
 				break
 			}
-			q += from
 			if q+1 == len(s) {
 				if first == nil {
 					first = endsAfter(9)
 				}
 				break
 			}
-			if s[q+1] == ' ' {
-				p.budget--
-				err := p.parseMid(s, q+1, m)
-				if err == nil {
-					return q + 1, nil
-				}
-				if first == nil {
-					first = err
-				}
+			p.budget--
+			err := p.parseMid(s, q+1, m)
+			if err == nil {
+				return q + 1, nil
+			}
+			if first == nil {
+				first = err
 			}
 			from = q + 1
 		}
@@ -193,18 +191,17 @@ func (p *parser) refererAndAgent(s string, i int) (refEnd, uaEnd int, err *Parse
 	case '"':
 		var first *ParseError
 		for from := i + 1; p.budget > 0; {
-			q := strings.IndexByte(s[from:], '"')
+			q := closingQuote(s, from)
 			if q < 0 {
 				break
 			}
-			q += from
 			if q+1 == len(s) {
 				if first == nil {
 					first = endsAfter(16)
 				}
 				break
 			}
-			if s[q+1] == ' ' && (s[q+2] == '"' || s[q+2] == '-') {
+			if s[q+2] == '"' || s[q+2] == '-' {
 				p.budget--
 				end, err := p.agent(s, q+2)
 				if err == nil {
@@ -235,20 +232,17 @@ func (p *parser) agent(s string, j int) (int, *ParseError) {
 	case '"':
 		var first *ParseError
 		for from := j + 1; p.budget > 0; {
-			q := strings.IndexByte(s[from:], '"')
+			q := closingQuote(s, from)
 			if q < 0 {
 				break
 			}
-			q += from
-			if q+1 == len(s) || s[q+1] == ' ' {
-				p.budget--
-				err := tailValid(s, q+1)
-				if err == nil {
-					return q + 1, nil
-				}
-				if first == nil {
-					first = err
-				}
+			p.budget--
+			err := tailValid(s, q+1)
+			if err == nil {
+				return q + 1, nil
+			}
+			if first == nil {
+				first = err
 			}
 			from = q + 1
 		}
@@ -289,17 +283,24 @@ func tailValid(s string, sp int) *ParseError {
 // (-1 if it has none).
 func tailFieldEnd(s string, i int) int {
 	if i < len(s) && s[i] == '"' {
-		for from := i + 1; ; {
-			q := strings.IndexByte(s[from:], '"')
-			if q < 0 {
-				return -1
-			}
-			q += from
-			if q+1 == len(s) || s[q+1] == ' ' {
-				return q + 1
-			}
-			from = q + 1
+		if q := closingQuote(s, i+1); q >= 0 {
+			return q + 1
 		}
+		return -1
 	}
 	return nextSpace(s, i)
+}
+
+// closingQuote returns the index of the first quote at or after from that
+// could close a quoted field, being followed by a space or ending the line;
+// -1 if there is none. Searching for the pair, not for every quote, keeps a
+// line full of quotes linear.
+func closingQuote(s string, from int) int {
+	if j := strings.Index(s[from:], "\" "); j >= 0 {
+		return from + j
+	}
+	if n := len(s) - 1; n >= from && s[n] == '"' {
+		return n
+	}
+	return -1
 }

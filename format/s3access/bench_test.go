@@ -1,0 +1,96 @@
+package s3access_test
+
+import (
+	"bytes"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/s3sift/s3sift/event"
+	"github.com/s3sift/s3sift/format/s3access"
+)
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU adds a cpu-MB/s metric: bytes per second of CPU time the whole
+// process (garbage collector included) spent. On a shared machine the
+// wall-clock MB/s depends on what else runs; this one does much less.
+func reportCPU(b *testing.B, start time.Duration, bytesPerOp int64) {
+	if used := cpuTime() - start; used > 0 {
+		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/used.Seconds()/1e6, "cpu-MB/s")
+	}
+}
+
+// benchLines are realistic, varied lines built in memory (no large files
+// in the repository).
+func benchLines(b *testing.B) [][]byte {
+	b.Helper()
+	var out [][]byte
+	for _, l := range sampleLines(4096, 2024) {
+		out = append(out, []byte(l))
+	}
+	return out
+}
+
+func BenchmarkParseLine(b *testing.B) {
+	lines := benchLines(b)
+	var total int64
+	for _, l := range lines {
+		total += int64(len(l)) + 1
+	}
+	b.SetBytes(total / int64(len(lines)))
+	b.ReportAllocs()
+	var rec event.AccessLog
+	b.ResetTimer()
+	start := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if err := s3access.ParseLine(lines[i%len(lines)], &rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start, total/int64(len(lines)))
+}
+
+func BenchmarkDecode(b *testing.B) {
+	var buf bytes.Buffer
+	for _, l := range benchLines(b) {
+		buf.Write(l)
+		buf.WriteByte('\n')
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	emit := func(*event.AccessLog) error { return nil }
+	reject := func(rj *event.Reject) error { b.Fatalf("reject: %s", rj.Reason); return nil }
+	b.ResetTimer()
+	start := cpuTime()
+	for i := 0; i < b.N; i++ {
+		st, err := s3access.Decode(bytes.NewReader(data), "bench", emit, reject)
+		if err != nil || st.Records != 4096 {
+			b.Fatalf("Decode: %+v, %v", st, err)
+		}
+	}
+	reportCPU(b, start, int64(len(data)))
+}
+
+// BenchmarkDecodeAdversarial measures a 2 MB line of quotes and spaces,
+// which the attempt budget keeps linear.
+func BenchmarkDecodeAdversarial(b *testing.B) {
+	line := "o b [14/Mar/2024:09:26:53 +0000] ip r id op k " + strings.Repeat(`k "`, 2<<20/3) + "\n"
+	b.SetBytes(int64(len(line)))
+	emit := func(*event.AccessLog) error { return nil }
+	reject := func(*event.Reject) error { return nil }
+	for i := 0; i < b.N; i++ {
+		if st, err := s3access.Decode(strings.NewReader(line), "adv", emit, reject); err != nil || st.Rejects != 1 {
+			b.Fatalf("Decode: %+v, %v", st, err)
+		}
+	}
+}
