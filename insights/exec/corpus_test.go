@@ -11,11 +11,9 @@ import (
 	"time"
 
 	"github.com/s3sift/s3sift/gen"
-	"github.com/s3sift/s3sift/ingest"
 	"github.com/s3sift/s3sift/insights"
 	"github.com/s3sift/s3sift/insights/exec"
 	"github.com/s3sift/s3sift/query"
-	"github.com/s3sift/s3sift/source"
 )
 
 // corpusQuery is the bucket access history query people run in Logs
@@ -39,7 +37,7 @@ func TestCorpusQueryMatchesTruth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := ingestDir(t, filepath.Join(dir, "logs"), filepath.Join(dir, "lake"))
+	db := lakeOf(t, filepath.Join(dir, "logs"), filepath.Join(dir, "lake"))
 
 	q, err := insights.Parse(string(src))
 	if err != nil {
@@ -122,25 +120,15 @@ func diffCounts(got, want map[string]int64) string {
 	return strings.Join(lines, "\n")
 }
 
-// ingestDir ingests a folder of logs into a new lake and opens it.
-func ingestDir(tb testing.TB, in, lakeDir string) *query.DB {
+// lakeOf decodes a folder of logs into a new lake and opens it.
+func lakeOf(tb testing.TB, in, lakeDir string) *query.DB {
 	tb.Helper()
-	ctx := context.Background()
-	src, err := source.NewLocal([]string{in})
-	if err != nil {
+	var l testLake
+	if err := l.addDir(in); err != nil {
 		tb.Fatal(err)
 	}
-	sum, err := ingest.Run(ctx, ingest.Config{Lake: lakeDir, Sources: []source.Source{src}})
-	if err != nil {
+	if err := l.write(lakeDir); err != nil {
 		tb.Fatal(err)
 	}
-	if len(sum.Failed) > 0 {
-		tb.Fatalf("ingest failed: %v", sum.Failed[0].Err)
-	}
-	db, err := query.Open(ctx, query.Config{Lake: lakeDir})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
+	return openLake(tb, lakeDir, false)
 }

@@ -14,11 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3sift/s3sift/ingest"
 	"github.com/s3sift/s3sift/insights"
 	"github.com/s3sift/s3sift/insights/exec"
 	"github.com/s3sift/s3sift/query"
-	"github.com/s3sift/s3sift/source"
 )
 
 var update = flag.Bool("update", false, "rewrite the sql and rows sections of testdata/*.txtar from the results")
@@ -269,42 +267,25 @@ func scriptLake(t testing.TB, s *script) *query.DB {
 }
 
 func buildLake(t testing.TB, files []section) *query.DB {
-	ctx := context.Background()
 	// The lake outlives the test that builds it; TestMain removes it.
 	root, err := os.MkdirTemp(tmpRoot, "lake-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := filepath.Join(root, "in")
-	if err := os.MkdirAll(in, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	var l testLake
 	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(in, f.name), []byte(f.body), 0o644); err != nil {
+		if err := l.add(f.name, []byte(f.body)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if l.rej > 0 {
+		t.Fatalf("%d lines or records of the events did not parse", l.rej)
 	}
 	lakeDir := filepath.Join(root, "lake")
-	if len(files) > 0 {
-		src, err := source.NewLocal([]string{in})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum, err := ingest.Run(ctx, ingest.Config{Lake: lakeDir, Sources: []source.Source{src}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(sum.Failed) > 0 {
-			t.Fatalf("ingest failed: %v", sum.Failed[0].Err)
-		}
-	} else if err := os.MkdirAll(lakeDir, 0o755); err != nil {
+	if err := l.write(lakeDir); err != nil {
 		t.Fatal(err)
 	}
-	db, err := query.Open(ctx, query.Config{Lake: lakeDir, Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return openLake(t, lakeDir, true)
 }
 
 var tmpRoot string
