@@ -7,8 +7,8 @@
 # logs and about CLOUDTRAIL_MB (default 1000) of CloudTrail JSON (gzipped on
 # disk, as CloudTrail delivers it) with 's3sift generate', ingests each into
 # a fresh lake under /usr/bin/time -v, and prints for each: input MB,
-# seconds, MB/s, peak RSS, and the lake's size next to the input's gzipped
-# size. Output goes to bench/out/ (git-ignored), or $BENCH_OUT.
+# seconds, MB/s, CPU seconds, peak RSS, and the lake's size next to the
+# input's gzipped size. Output goes to bench/out/ (git-ignored), or $BENCH_OUT.
 #
 # Environment: BENCH_OUT (output folder), BENCH_SEED (default 1),
 # BENCH_DAYS (default 7), BENCH_KEEP=1 keeps the generated data and lakes.
@@ -55,12 +55,15 @@ run() {
 	echo "ingesting $kind ($((in_bytes / 1000000)) MB) into $lake" >&2
 	/usr/bin/time -v -o "$out/time-$kind.txt" \
 		"$bin" ingest --lake "$lake" --progress never --format json "$input" >"$out/ingest-$kind.json"
-	local secs rss lake_bytes
+	local secs rss lake_bytes usr sys
 	secs=$(sed -n 's/.*"elapsed_seconds": *\([0-9.]*\).*/\1/p' "$out/ingest-$kind.json")
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$out/time-$kind.txt")
+	usr=$(sed -n 's/.*User time (seconds): *//p' "$out/time-$kind.txt")
+	sys=$(sed -n 's/.*System time (seconds): *//p' "$out/time-$kind.txt")
 	lake_bytes=$(bytes_of "$lake")
-	awk -v kind="$kind" -v inb="$in_bytes" -v secs="$secs" -v rss="$rss" -v lake="$lake_bytes" -v gz="$gz_bytes" 'BEGIN {
-		printf "%-11s %9.0f %8.1f %8.1f %9.0f %9.1f %9.1f %6.2f\n", kind, inb/1e6, secs, inb/1e6/secs, rss/1024, lake/1e6, gz/1e6, lake/gz
+	awk -v kind="$kind" -v inb="$in_bytes" -v secs="$secs" -v rss="$rss" -v lake="$lake_bytes" -v gz="$gz_bytes" -v cpu="$usr+$sys" 'BEGIN {
+		split(cpu, c, "+")
+		printf "%-11s %9.0f %8.1f %8.1f %8.1f %9.0f %9.1f %9.1f %6.2f\n", kind, inb/1e6, secs, inb/1e6/secs, c[1]+c[2], rss/1024, lake/1e6, gz/1e6, lake/gz
 	}'
 }
 
@@ -77,10 +80,11 @@ al_gz=$(find "$out/data-access/s3-access" -type f -print0 | sort -z | xargs -0 c
 ct_json=$(sed -n 's/.*"CloudTrailJSON": *\([0-9]*\).*/\1/p' "$out/truth-cloudtrail.json")
 ct_gz=$(sed -n 's/.*"CloudTrailGzBytes": *\([0-9]*\).*/\1/p' "$out/truth-cloudtrail.json")
 
-printf "%-11s %9s %8s %8s %9s %9s %9s %6s\n" format "input_MB" seconds "MB/s" "peak_MB" "lake_MB" "gzip_MB" "lake/gz"
+printf "%-11s %9s %8s %8s %8s %9s %9s %9s %6s\n" format "input_MB" seconds "MB/s" "cpu_s" "peak_MB" "lake_MB" "gzip_MB" "lake/gz"
 run s3access "$out/data-access" "$al_bytes" "$al_gz"
 run cloudtrail "$out/data-cloudtrail" "$ct_json" "$ct_gz"
-echo "input_MB is uncompressed (CloudTrail files are read gzipped); gzip_MB is the input gzipped (-6)." >&2
+echo "input_MB is uncompressed (CloudTrail files are read gzipped); cpu_s is user+system CPU time;" >&2
+echo "gzip_MB is the input gzipped (-6 for access logs; CloudTrail's own .gz files)." >&2
 echo "details: $out/ingest-*.json (ingest summaries), $out/time-*.txt (/usr/bin/time -v)" >&2
 
 if [[ ${BENCH_KEEP:-0} != 1 ]]; then
