@@ -23,7 +23,8 @@ import (
 //     user to its user ARN, the root user (whose access-log requester is the
 //     owner's canonical ID) to arn:aws:iam::ACCOUNT:root, an AWS service to
 //     its service principal (config.amazonaws.com), unauthenticated
-//     requests to "anonymous", and lifecycle actions to "AmazonS3". Requests
+//     requests to "anonymous", and lifecycle actions (requester AmazonS3)
+//     to "s3.amazonaws.com". Requests
 //     that reach only the access log (bucket acme-public-site) come from
 //     roles whose path is "/", so the path-less role ARN an access log
 //     allows is the full one; see Principals.

@@ -28,7 +28,7 @@ const (
 	KindRoot        = "Root"
 	KindAWSService  = "AWSService"
 	KindAnonymous   = "Anonymous"
-	KindS3          = "AmazonS3" // lifecycle actions; never in a policy
+	KindS3          = "AmazonS3" // lifecycle actions (access-log requester AmazonS3); never in a policy
 )
 
 // principal is one identity that sends requests.
@@ -51,7 +51,7 @@ type principal struct {
 
 // ARN is the principal normalised: the role ARN (with its path) for
 // assumed roles, the user ARN, the root ARN, the service principal,
-// "anonymous", or "AmazonS3" for lifecycle actions.
+// "anonymous", or s3.amazonaws.com for lifecycle actions.
 func (p *principal) ARN() string {
 	switch p.Kind {
 	case KindAssumedRole:
@@ -65,7 +65,8 @@ func (p *principal) ARN() string {
 	case KindAnonymous:
 		return "anonymous"
 	}
-	return "AmazonS3"
+	// S3 itself, as s3_requests names the principal of lifecycle actions.
+	return "s3.amazonaws.com"
 }
 
 // requester is the access log's requester field for one session.
