@@ -17,29 +17,28 @@ func decodeKey(raw string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(raw))
-	b.WriteString(raw[:i])
-	for ; i < len(raw); i++ {
-		c := raw[i]
-		if c != '%' {
-			b.WriteByte(c)
-			continue
-		}
-		if i+2 >= len(raw) {
+	rest := raw
+	for {
+		b.WriteString(rest[:i])
+		if i+2 >= len(rest) {
 			return raw
 		}
-		hi, ok1 := unhex(raw[i+1])
-		lo, ok2 := unhex(raw[i+2])
+		hi, ok1 := unhex(rest[i+1])
+		lo, ok2 := unhex(rest[i+2])
 		if !ok1 || !ok2 {
 			return raw
 		}
 		b.WriteByte(hi<<4 | lo)
-		i += 2
+		rest = rest[i+3:]
+		if i = strings.IndexByte(rest, '%'); i < 0 {
+			b.WriteString(rest)
+			break
+		}
 	}
-	key := b.String()
-	if !utf8.ValidString(key) {
-		return raw
+	if key := b.String(); utf8.ValidString(key) {
+		return key
 	}
-	return key
+	return raw
 }
 
 func unhex(c byte) (byte, bool) {
