@@ -219,3 +219,30 @@ func firstReject(r []event.Reject) any {
 	}
 	return r[0]
 }
+
+// TestDecodeAdversarialLines feeds 512 KB lines built to make a backtracking
+// scanner try every quote and space. The attempt budget keeps each one
+// linear; a quadratic scanner would run for hours here.
+func TestDecodeAdversarialLines(t *testing.T) {
+	pre := "o b [14/Mar/2024:09:26:53 +0000] ip r id op "
+	const n = 1 << 19
+	lines := []string{
+		pre + strings.Repeat("k - ", n/4),
+		pre + strings.Repeat(`k "`, n/3),
+		pre + `k "` + strings.Repeat(`" 200 `, n/6),
+		pre + `k - 200 - 1 2 3 4 "` + strings.Repeat(`" "`, n/3),
+		pre + `k - 200 - 1 2 3 4 "` + strings.Repeat(`" - `, n/4),
+		pre + `k - 200 - 1 2 3 4 - "` + strings.Repeat(`a" `, n/3) + `x"y`,
+		pre + strings.Repeat(`k "a" - 200 - 1 2 3 4 "`, n/24),
+		strings.Repeat(" ", n) + "x",
+	}
+	d := decodeAll(t, strings.NewReader(strings.Join(lines, "\n")), "adversarial")
+	if len(d.recs) != 0 || len(d.rejs) != len(lines) {
+		t.Fatalf("got %d records, %d rejects; want %d rejects", len(d.recs), len(d.rejs), len(lines))
+	}
+	for _, rj := range d.rejs {
+		if !strings.Contains(rj.Reason, "truncated") {
+			t.Errorf("line %d: reason %q does not say the raw text was truncated", rj.SourceLine, rj.Reason)
+		}
+	}
+}
