@@ -71,6 +71,12 @@ func traffic() []row {
 				arn: a.arn, ptype: a.ptype, acc: a.account, ip: a.ip, vpce: a.vpce,
 				inAL: a.inAL, inCT: a.inCT, status: 200, reqID: fmt.Sprintf("REQ%06d", id),
 			}
+			switch {
+			case a.arn == deployRole:
+				r.ip = fmt.Sprintf("198.51.100.%d", i%40)
+			case a.arn == "anonymous" && i%3 == 0:
+				r.ip = fmt.Sprintf("2001:db8::%x", i%7)
+			}
 			if a.arn != "anonymous" {
 				r.sig, r.auth = "SigV4", "AuthHeader"
 			}
@@ -332,6 +338,11 @@ func TestCheckGroupingIsExact(t *testing.T) {
 			{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::acme/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}},
 			{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:sts::444455556666:assumed-role/deploy/gh-1"},"NotAction":"s3:Delete*","Resource":"*","Condition":{"NumericLessThan":{"aws:EpochTime":"1716000000"},"StringEquals":{"s3:signatureversion":"AWS4-HMAC-SHA256","s3:authType":"REST-HEADER"}}}]}`,
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme/${aws:PrincipalAccount}/*"}]}`,
+		`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":["198.51.100.0/28","2001:db8::/125"]}}},
+			{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"198.51.100.8/30"}}}]}`,
+		`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringLike":{"aws:SourceIp":"198.51.100.1*"}}}]}`,
 	}
 	for i, doc := range docs {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {

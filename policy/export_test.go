@@ -1,0 +1,4 @@
+package policy
+
+// GroupSQL exposes the replay statement to tests.
+func GroupSQL(p *Policy, w Window) (string, []any) { return planInputs(p, w.Bucket).groupSQL(w) }
