@@ -88,7 +88,7 @@ func BenchmarkPolicy(b *testing.B) {
 				b.Fatalf("replayed %d requests, %d broken findings; want %d, 0", rep.Requests, len(rep.Broken), benchRows)
 			}
 		}
-		b.ReportMetric((cpuTime() - c).Seconds()/float64(b.N), "cpu-s/op")
+		b.ReportMetric((cpuTime()-c).Seconds()/float64(b.N), "cpu-s/op")
 	})
 	b.Run("CheckIPPolicy", func(b *testing.B) {
 		p := compile(b, `{"Version":"2012-10-17","Statement":[
@@ -105,6 +105,6 @@ func BenchmarkPolicy(b *testing.B) {
 				b.Fatalf("replayed %d requests, want %d", rep.Requests, benchRows)
 			}
 		}
-		b.ReportMetric((cpuTime() - c).Seconds()/float64(b.N), "cpu-s/op")
+		b.ReportMetric((cpuTime()-c).Seconds()/float64(b.N), "cpu-s/op")
 	})
 }
