@@ -43,8 +43,8 @@ var macros = []string{
 	`CREATE MACRO s3sift_ct_principal_type(ui) AS
 	CASE
 		WHEN ui.account_id = 'ANONYMOUS_PRINCIPAL' OR ui.account_id = 'anonymous' THEN 'Anonymous'
-		WHEN ui.type IS NULL AND ui.invoked_by IS NOT NULL THEN 'AWSService'
-		ELSE ui.type
+		WHEN nullif(ui.type, '') IS NULL AND nullif(ui.invoked_by, '') IS NOT NULL THEN 'AWSService'
+		ELSE nullif(ui.type, '')
 	END`,
 
 	// The partition of a region, for ARNs CloudTrail does not give.
@@ -58,12 +58,12 @@ var macros = []string{
 	CASE t
 		WHEN 'Anonymous' THEN 'anonymous'
 		WHEN 'AssumedRole' THEN coalesce(
-			CASE WHEN ui.session_context.session_issuer.type = 'Role' THEN ui.session_context.session_issuer.arn END,
+			CASE WHEN ui.session_context.session_issuer.type = 'Role' THEN nullif(ui.session_context.session_issuer.arn, '') END,
 			s3sift_role_arn(ui.arn))
-		WHEN 'AWSService' THEN ui.invoked_by
+		WHEN 'AWSService' THEN nullif(ui.invoked_by, '')
 		WHEN 'AWSAccount' THEN CASE WHEN regexp_full_match(ui.account_id, '[0-9]{12}') THEN
 			'arn:' || s3sift_partition(region) || ':iam::' || ui.account_id || ':root' END
-		ELSE coalesce(ui.arn, ui.principal_id)
+		ELSE coalesce(nullif(ui.arn, ''), nullif(ui.principal_id, ''))
 	END`,
 
 	// The session name of an assumed-role ARN.
@@ -104,7 +104,12 @@ func requestsView() string {
 	return `CREATE VIEW s3_requests AS
 WITH ct0 AS NOT MATERIALIZED (
 	SELECT
-		c.*,
+		c.* REPLACE (
+			nullif(c.error_code, '') AS error_code,
+			nullif(c.request_id, '') AS request_id,
+			nullif(c.vpc_endpoint_id, '') AS vpc_endpoint_id,
+			nullif(c.user_agent, '') AS user_agent,
+			nullif(c.source_ip_address, '') AS source_ip_address),
 		s3sift_ct_principal_type(c.user_identity) AS p_type,
 		-- Each JSON document is parsed once for all its members.
 		json_extract_string(c.request_parameters, ['$.bucketName', '$.key', '$.versionId', '$.Host']) AS rp,
@@ -140,8 +145,24 @@ role_paths AS (
 		AND user_identity.session_context.session_issuer.arn LIKE 'arn:%:iam::%:role/%/%'
 	GROUP BY ALL
 ),
+-- Empty strings are read as NULL: the log writers store "-" and absent
+-- values as NULL, but a reader must not depend on every writer doing so.
 al AS NOT MATERIALIZED (
-	SELECT a.*, s3sift_log_principal_type(a.requester) AS p_type
+	SELECT
+		a.* REPLACE (
+			nullif(a.requester, '') AS requester,
+			nullif(a.key, '') AS key,
+			nullif(a.error_code, '') AS error_code,
+			nullif(a.remote_ip, '') AS remote_ip,
+			nullif(a.user_agent, '') AS user_agent,
+			nullif(a.version_id, '') AS version_id,
+			nullif(a.request_uri, '') AS request_uri,
+			nullif(a.signature_version, '') AS signature_version,
+			nullif(a.authentication_type, '') AS authentication_type,
+			nullif(a.tls_version, '') AS tls_version,
+			nullif(a.cipher_suite, '') AS cipher_suite,
+			nullif(a.host_header, '') AS host_header),
+		s3sift_log_principal_type(nullif(a.requester, '')) AS p_type
 	FROM s3_access_logs a
 )
 SELECT
@@ -171,7 +192,7 @@ SELECT
 	coalesce(s3sift_session_name(c.user_identity.arn), s3sift_session_name(a.requester)) AS session_name,
 	CASE
 		WHEN c.request_id IS NULL AND (a.p_type = 'Anonymous' OR a.p_type = 'AWSService' OR a.p_type = 'CanonicalUser') THEN NULL
-		ELSE coalesce(nullif(c.user_identity.account_id, 'ANONYMOUS_PRINCIPAL'), s3sift_arn_account(a.requester))
+		ELSE coalesce(nullif(nullif(c.user_identity.account_id, 'ANONYMOUS_PRINCIPAL'), ''), s3sift_arn_account(a.requester))
 	END AS account_id,
 	coalesce(a.remote_ip, c.source_ip_address) AS remote_ip,
 	coalesce(a.user_agent, c.user_agent) AS user_agent,
@@ -198,7 +219,7 @@ SELECT
 		WHEN c.request_id IS NOT NULL THEN c.error_code IS NULL
 		ELSE a.error_code IS NULL
 	END AS succeeded,
-	coalesce(a.requester, c.user_identity.arn) AS requester,
+	coalesce(a.requester, nullif(c.user_identity.arn, '')) AS requester,
 	coalesce(a.version_id, c.rp_version) AS version_id,
 	c.event_id AS event_id,
 	a.date AS date
@@ -226,7 +247,7 @@ SELECT
 	c.p_arn AS principal_arn,
 	c.p_type AS principal_type,
 	s3sift_session_name(c.user_identity.arn) AS session_name,
-	nullif(c.user_identity.account_id, 'ANONYMOUS_PRINCIPAL') AS account_id,
+	nullif(nullif(c.user_identity.account_id, 'ANONYMOUS_PRINCIPAL'), '') AS account_id,
 	c.source_ip_address AS remote_ip,
 	c.user_agent AS user_agent,
 	CAST(NULL AS INTEGER) AS http_status,
@@ -248,7 +269,7 @@ SELECT
 	'cloudtrail' AS source,
 	coalesce(co.internal, false) AS internal,
 	c.error_code IS NULL AS succeeded,
-	coalesce(c.user_identity.arn, c.user_identity.principal_id) AS requester,
+	coalesce(nullif(c.user_identity.arn, ''), nullif(c.user_identity.principal_id, '')) AS requester,
 	c.rp_version AS version_id,
 	c.event_id AS event_id,
 	c.date AS date
