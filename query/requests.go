@@ -88,7 +88,6 @@ var macros = []string{
 	// TLSv1.2 whether logged as TLSv1.2 or TLSV1.2.
 	`CREATE MACRO s3sift_tls_version(v) AS
 	CASE WHEN v IS NULL OR v = '' OR v = '-' THEN NULL WHEN v ILIKE 'TLSV%' THEN 'TLSv' || substr(v, 5) ELSE v END`,
-
 }
 
 // requestsView returns the CREATE VIEW statement of s3_requests.
