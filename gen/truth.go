@@ -154,6 +154,11 @@ type Rows struct {
 	AccessLogs int64 // well-formed access-log lines
 	CloudTrail int64 // CloudTrail records, management and data
 	Rejects    int64 // malformed lines
+	// S3Requests is the number of rows of the s3_requests view when both
+	// formats are ingested: one per well-formed access-log line (each
+	// BATCH.DELETE.OBJECT line is its own row), plus one per CloudTrail S3
+	// record of a request no access-log line has.
+	S3Requests int64
 }
 
 // AccessKey groups requests by bucket, normalised principal and IAM action.
@@ -251,6 +256,12 @@ func (t *Truth) addRequest(q *request) {
 	inAL, inCT := q.inAccessLog(), q.inCloudTrail()
 	arn := q.p.ARN()
 	t.Requests++
+	switch {
+	case inAL:
+		t.Rows.S3Requests += 1 + int64(len(q.batch))
+	case inCT:
+		t.Rows.S3Requests++
+	}
 	if inAL && inCT {
 		t.MergedRequests++
 	}
@@ -359,6 +370,7 @@ func (t *Truth) merge(o *Truth) {
 	t.Rows.AccessLogs += o.Rows.AccessLogs
 	t.Rows.CloudTrail += o.Rows.CloudTrail
 	t.Rows.Rejects += o.Rows.Rejects
+	t.Rows.S3Requests += o.Rows.S3Requests
 }
 
 func addMap[K comparable](dst, src map[K]int64) {
