@@ -135,7 +135,7 @@ func rewriteFile[T any](s *Segment, wp *writerPool[T], rel, full string, gone ma
 	defer f.Close()
 	r := parquet.NewGenericReader[T](f)
 	defer r.Close()
-	var rows []T
+	rows := &Chunks[T]{}
 	buf := make([]T, 1024)
 	removed := 0
 	for {
@@ -145,7 +145,7 @@ func rewriteFile[T any](s *Segment, wp *writerPool[T], rel, full string, gone ma
 				removed++
 				continue
 			}
-			rows = append(rows, buf[i])
+			rows.Append(&buf[i])
 		}
 		if errors.Is(err, io.EOF) {
 			break
@@ -154,18 +154,19 @@ func rewriteFile[T any](s *Segment, wp *writerPool[T], rel, full string, gone ma
 			return "", 0, fmt.Errorf("lake: reading %s to replace an object's rows: %w", rel, err)
 		}
 	}
-	if removed == 0 || len(rows) == 0 {
+	defer rows.Truncate(0)
+	if removed == 0 || rows.Len() == 0 {
 		return "", removed, nil
 	}
 	newRel, newFull, err := s.newFile(path.Dir(rel))
 	if err != nil {
 		return "", 0, err
 	}
-	order := make([]int32, len(rows))
+	order := make([]int32, rows.Len())
 	objs := map[string]struct{}{}
-	for i := range rows {
+	for i := range order {
 		order[i] = int32(i)
-		objs[object(&rows[i])] = struct{}{}
+		objs[object(rows.At(i))] = struct{}{}
 	}
 	if err := writeFile(wp, newFull, rows, order); err != nil {
 		return "", 0, err

@@ -27,6 +27,18 @@ func openLake(tb testing.TB, dir string) *lake.Lake {
 	return l
 }
 
+func writeAccess(s *lake.Segment, rows []event.AccessLog) error {
+	return s.WriteAccessLogs(lake.NewChunks(rows), len(rows))
+}
+
+func writeTrail(s *lake.Segment, rows []event.CloudTrail) error {
+	return s.WriteCloudTrail(lake.NewChunks(rows), len(rows))
+}
+
+func writeRejects(s *lake.Segment, rows []event.Reject, day time.Time) error {
+	return s.WriteRejects(lake.NewChunks(rows), len(rows), day)
+}
+
 func accessRows(object string, n int, day time.Time, buckets ...string) []event.AccessLog {
 	rows := make([]event.AccessLog, n)
 	for i := range rows {
@@ -89,7 +101,7 @@ func TestCommitLayout(t *testing.T) {
 	day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 	seg := l.NewSegment()
 	// Rows across midnight land in two date partitions.
-	if err := seg.WriteAccessLogs(accessRows("/logs/a", 100, day.Add(23*time.Hour), "b2", "b1")); err != nil {
+	if err := writeAccess(seg, accessRows("/logs/a", 100, day.Add(23*time.Hour), "b2", "b1")); err != nil {
 		t.Fatal(err)
 	}
 	trail := []event.CloudTrail{
@@ -97,10 +109,10 @@ func TestCommitLayout(t *testing.T) {
 		{EventName: "GetObject", AWSRegion: "", EventTime: day, Provenance: event.Provenance{SourceObject: "/logs/t", SourceLine: 2}},
 		{EventName: "X", AWSRegion: "../etc", EventTime: day.Add(48 * time.Hour), Provenance: event.Provenance{SourceObject: "/logs/t", SourceLine: 3}},
 	}
-	if err := seg.WriteCloudTrail(trail); err != nil {
+	if err := writeTrail(seg, trail); err != nil {
 		t.Fatal(err)
 	}
-	if err := seg.WriteRejects([]event.Reject{{Format: "s3access", Reason: "bad", Raw: "x", Provenance: event.Provenance{SourceObject: "/logs/a", SourceLine: 7}}}, day.Add(5*24*time.Hour)); err != nil {
+	if err := writeRejects(seg, []event.Reject{{Format: "s3access", Reason: "bad", Raw: "x", Provenance: event.Provenance{SourceObject: "/logs/a", SourceLine: 7}}}, day.Add(5*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	// Nothing is visible before the commit.
@@ -180,11 +192,11 @@ func TestDuckDBTypesAndNulls(t *testing.T) {
 		Provenance: event.Provenance{SourceObject: "/o", SourceLine: 1},
 	}}
 	seg := l.NewSegment()
-	if err := seg.WriteAccessLogs(rows); err != nil {
+	if err := writeAccess(seg, rows); err != nil {
 		t.Fatal(err)
 	}
 	ro := true
-	if err := seg.WriteCloudTrail([]event.CloudTrail{{EventTime: at, EventName: "GetObject", AWSRegion: "us-east-1", ReadOnly: &ro,
+	if err := writeTrail(seg, []event.CloudTrail{{EventTime: at, EventName: "GetObject", AWSRegion: "us-east-1", ReadOnly: &ro,
 		RequestParameters: `{"bucketName":"b"}`, Resources: []event.Resource{{ARN: "arn:aws:s3:::b", Type: "AWS::S3::Bucket"}},
 		UserIdentity: event.UserIdentity{Type: "AssumedRole", SessionContext: event.SessionContext{SessionIssuer: event.SessionIssuer{ARN: "arn:aws:iam::1:role/r"}}},
 		Provenance:   event.Provenance{SourceObject: "/t", SourceLine: 1}}}); err != nil {
@@ -232,7 +244,7 @@ func TestReplaceChangedObject(t *testing.T) {
 	l := openLake(t, dir)
 	seg := l.NewSegment()
 	rows := append(accessRows("/a", 10, day, "b"), accessRows("/b", 5, day, "b")...)
-	if err := seg.WriteAccessLogs(rows); err != nil {
+	if err := writeAccess(seg, rows); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.Commit(seg, []lake.Object{{ID: "/a", Version: "1"}, {ID: "/b", Version: "1"}}); err != nil {
@@ -240,7 +252,7 @@ func TestReplaceChangedObject(t *testing.T) {
 	}
 	// /a changes: its 10 old rows go, its 3 new rows come; /b stays.
 	seg = l.NewSegment()
-	if err := seg.WriteAccessLogs(accessRows("/a", 3, day, "b")); err != nil {
+	if err := writeAccess(seg, accessRows("/a", 3, day, "b")); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.Commit(seg, []lake.Object{{ID: "/a", Version: "2"}}); err != nil {
@@ -263,7 +275,7 @@ func TestReplaceChangedObject(t *testing.T) {
 		t.Errorf("after reopen /b files = %q, want 1", o.Files)
 	}
 	seg = l.NewSegment()
-	if err := seg.WriteAccessLogs(accessRows("/a", 3, day, "b")); err != nil {
+	if err := writeAccess(seg, accessRows("/a", 3, day, "b")); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.Commit(seg, []lake.Object{{ID: "/a", Version: "3"}}); err != nil {
@@ -283,7 +295,7 @@ func TestRecovery(t *testing.T) {
 		{"staged, not committed", func(tb testing.TB, dir string) {
 			l := openLake(tb, dir)
 			seg := l.NewSegment()
-			if err := seg.WriteAccessLogs(accessRows("/x", 10, day, "b")); err != nil {
+			if err := writeAccess(seg, accessRows("/x", 10, day, "b")); err != nil {
 				tb.Fatal(err)
 			}
 			l.Close() // no commit: the process died here
@@ -291,7 +303,7 @@ func TestRecovery(t *testing.T) {
 		{"committed, not published", func(tb testing.TB, dir string) {
 			l := openLake(tb, dir)
 			seg := l.NewSegment()
-			if err := seg.WriteAccessLogs(accessRows("/x", 10, day, "b")); err != nil {
+			if err := writeAccess(seg, accessRows("/x", 10, day, "b")); err != nil {
 				tb.Fatal(err)
 			}
 			if err := l.Commit(seg, []lake.Object{{ID: "/x", Version: "1"}}); err != nil {
@@ -313,14 +325,14 @@ func TestRecovery(t *testing.T) {
 		{"torn manifest record", func(tb testing.TB, dir string) {
 			l := openLake(tb, dir)
 			seg := l.NewSegment()
-			if err := seg.WriteAccessLogs(accessRows("/x", 10, day, "b")); err != nil {
+			if err := writeAccess(seg, accessRows("/x", 10, day, "b")); err != nil {
 				tb.Fatal(err)
 			}
 			if err := l.Commit(seg, []lake.Object{{ID: "/x", Version: "1"}}); err != nil {
 				tb.Fatal(err)
 			}
 			seg = l.NewSegment()
-			if err := seg.WriteAccessLogs(accessRows("/y", 4, day, "b")); err != nil {
+			if err := writeAccess(seg, accessRows("/y", 4, day, "b")); err != nil {
 				tb.Fatal(err)
 			}
 			l.Close()
@@ -353,7 +365,7 @@ func TestRecovery(t *testing.T) {
 			}
 			// The lake takes new commits after recovery.
 			seg := l.NewSegment()
-			if err := seg.WriteAccessLogs(accessRows("/z", 2, day, "b")); err != nil {
+			if err := writeAccess(seg, accessRows("/z", 2, day, "b")); err != nil {
 				t.Fatal(err)
 			}
 			if err := l.Commit(seg, []lake.Object{{ID: "/z", Version: "1"}}); err != nil {

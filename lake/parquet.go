@@ -18,7 +18,7 @@ const RowGroupRows = 100_000
 const copyChunk = 2048
 
 // codec is the page compression.
-var codec = &zstd.Codec{Level: zstd.SpeedDefault}
+var codec = &zstd.Codec{Level: zstd.SpeedFastest}
 
 // fileWriter is a reusable Parquet writer for rows of type T plus the
 // scratch slice rows are gathered into in sorted order.
@@ -53,7 +53,7 @@ func (wp *writerPool[T]) put(fw *fileWriter[T]) {
 
 // writeFile writes rows[order[i]] for every i to a new Parquet file at
 // path. The segment syncs it before the commit.
-func writeFile[T any](wp *writerPool[T], path string, rows []T, order []int32) (err error) {
+func writeFile[T any](wp *writerPool[T], path string, rows *Chunks[T], order []int32) (err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("lake: creating %s: %w", path, err)
@@ -77,7 +77,7 @@ func writeFile[T any](wp *writerPool[T], path string, rows []T, order []int32) (
 		}
 		batch := fw.scratch[:0]
 		for _, i := range order[start:end] {
-			batch = append(batch, rows[i])
+			batch = append(batch, *rows.At(int(i)))
 		}
 		if _, err := fw.w.Write(batch); err != nil {
 			return fmt.Errorf("lake: writing %s: %w", path, err)

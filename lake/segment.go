@@ -67,13 +67,13 @@ func (s *Segment) Abort() error {
 	return nil
 }
 
-// WriteAccessLogs stages rows as files of the s3_access_logs table, one per
-// day of the rows' time (UTC), each sorted by (bucket, time). It reorders
-// nothing in rows and keeps no reference to them.
-func (s *Segment) WriteAccessLogs(rows []event.AccessLog) error {
-	keys := make([]sortKey, len(rows))
-	for i := range rows {
-		r := &rows[i]
+// WriteAccessLogs stages the first n rows as files of the s3_access_logs
+// table, one per day of the rows' time (UTC), each sorted by (bucket,
+// time). It reorders nothing in rows and keeps no reference to them.
+func (s *Segment) WriteAccessLogs(rows *Chunks[event.AccessLog], n int) error {
+	keys := make([]sortKey, n)
+	for i := range n {
+		r := rows.At(i)
 		keys[i] = sortKey{day: dayOf(r.Time), s: r.Bucket, t: r.Time.UnixMicro(), i: int32(i)}
 	}
 	return writeRuns(s, &accessWriters, rows, keys, false, func(k sortKey) string {
@@ -81,12 +81,13 @@ func (s *Segment) WriteAccessLogs(rows []event.AccessLog) error {
 	}, func(r *event.AccessLog) string { return r.SourceObject })
 }
 
-// WriteCloudTrail stages rows as files of the cloudtrail table, one per day
-// of event_time (UTC) and region, each sorted by event_time.
-func (s *Segment) WriteCloudTrail(rows []event.CloudTrail) error {
-	keys := make([]sortKey, len(rows))
-	for i := range rows {
-		r := &rows[i]
+// WriteCloudTrail stages the first n rows as files of the cloudtrail
+// table, one per day of event_time (UTC) and region, each sorted by
+// event_time.
+func (s *Segment) WriteCloudTrail(rows *Chunks[event.CloudTrail], n int) error {
+	keys := make([]sortKey, n)
+	for i := range n {
+		r := rows.At(i)
 		keys[i] = sortKey{day: dayOf(r.EventTime), s: regionDir(r.AWSRegion), t: r.EventTime.UnixMicro(), i: int32(i)}
 	}
 	return writeRuns(s, &trailWriters, rows, keys, true, func(k sortKey) string {
@@ -94,13 +95,15 @@ func (s *Segment) WriteCloudTrail(rows []event.CloudTrail) error {
 	}, func(r *event.CloudTrail) string { return r.SourceObject })
 }
 
-// WriteRejects stages rows as a file of the rejects table in the partition
-// of day (the ingestion date), sorted by source object and line.
-func (s *Segment) WriteRejects(rows []event.Reject, day time.Time) error {
+// WriteRejects stages the first n rows as a file of the rejects table in
+// the partition of day (the ingestion date), sorted by source object and
+// line.
+func (s *Segment) WriteRejects(rows *Chunks[event.Reject], n int, day time.Time) error {
 	d := dayOf(day)
-	keys := make([]sortKey, len(rows))
-	for i := range rows {
-		keys[i] = sortKey{day: d, s: rows[i].SourceObject, t: rows[i].SourceLine, i: int32(i)}
+	keys := make([]sortKey, n)
+	for i := range n {
+		r := rows.At(i)
+		keys[i] = sortKey{day: d, s: r.SourceObject, t: r.SourceLine, i: int32(i)}
 	}
 	return writeRuns(s, &rejectWriters, rows, keys, false, func(k sortKey) string {
 		return event.TableRejects + "/date=" + dayString(k.day)
@@ -117,8 +120,8 @@ type sortKey struct {
 
 // writeRuns sorts rows by keys and writes one file per partition. When
 // sIsPartition is set, s is part of the partition (CloudTrail's region).
-func writeRuns[T any](s *Segment, wp *writerPool[T], rows []T, keys []sortKey, sIsPartition bool, partition func(sortKey) string, object func(*T) string) error {
-	if len(rows) == 0 {
+func writeRuns[T any](s *Segment, wp *writerPool[T], rows *Chunks[T], keys []sortKey, sIsPartition bool, partition func(sortKey) string, object func(*T) string) error {
+	if len(keys) == 0 {
 		return nil
 	}
 	slices.SortFunc(keys, func(a, b sortKey) int {
@@ -146,7 +149,7 @@ func writeRuns[T any](s *Segment, wp *writerPool[T], rows []T, keys []sortKey, s
 		last := ""
 		for j, k := range keys[start:end] {
 			order[j] = k.i
-			if o := object(&rows[k.i]); j == 0 || o != last {
+			if o := object(rows.At(int(k.i))); j == 0 || o != last {
 				objs[o] = struct{}{}
 				last = o
 			}

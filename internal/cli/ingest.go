@@ -2,10 +2,232 @@ package cli
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/s3sift/s3sift/ingest"
+	"github.com/s3sift/s3sift/source"
 )
 
-// runIngest is being written.
+const ingestUsage = `--lake DIR [--workers N] [--progress auto|never|always] [--format text|json] PATH|s3://bucket/prefix ...
+
+Reads S3 server access logs and CloudTrail logs (plain or .gz, format told
+from the content) from files, folders (recursively) and s3:// prefixes into
+the lake. Objects already ingested are skipped; changed ones are read again.
+Safe to interrupt and rerun.`
+
+// runIngest is 's3sift ingest'.
 func runIngest(ctx context.Context, e *env, args []string) error {
-	return errors.New("ingest: not implemented yet")
+	fs := newFlagSet(e, "ingest", ingestUsage)
+	lakeDir := lakeFlag(e, fs)
+	workers := fs.Int("workers", 0, "objects read at once (default: number of CPUs)")
+	progress := fs.String("progress", "auto", "progress line on stderr: auto (when stderr is a terminal), never, always")
+	outFormat := fs.String("format", "text", "summary format: text or json")
+	memory := fs.Int("memory-mb", ingest.DefaultMemory>>20, "MB of parsed rows held in memory before writing (the process uses about twice this)")
+	s3f := addS3Flags(fs)
+	paths, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(paths) == 0:
+		return usagef("no PATH or s3:// URL to ingest")
+	case *workers < 0:
+		return usagef("--workers must be positive, got %d", *workers)
+	case *memory <= 0:
+		return usagef("--memory-mb must be positive, got %d", *memory)
+	case *outFormat != "text" && *outFormat != "json":
+		return usagef("--format must be text or json, got %q", *outFormat)
+	case *lakeDir == "":
+		return usagef("--lake is empty")
+	}
+	var showProgress bool
+	switch *progress {
+	case "auto":
+		showProgress = isTerminal(e.stderr)
+	case "always":
+		showProgress = true
+	case "never":
+	default:
+		return usagef("--progress must be auto, never or always, got %q", *progress)
+	}
+
+	var sources []source.Source
+	for _, p := range paths {
+		if strings.HasPrefix(p, "s3://") {
+			src, err := newS3Source(ctx, e, s3f, p)
+			if err != nil {
+				return err
+			}
+			sources = append(sources, src)
+			continue
+		}
+		src, err := source.NewLocal([]string{p}, *lakeDir)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, src)
+	}
+
+	if e.getenv("GOMEMLIMIT") == "" {
+		// Keep the garbage collector ahead of a big ingest; the row
+		// buffers are bounded separately.
+		debug.SetMemoryLimit(int64(*memory)<<20*2 + 256<<20)
+	}
+	cfg := ingest.Config{
+		Lake:    *lakeDir,
+		Sources: sources,
+		Workers: *workers,
+		Memory:  int64(*memory) << 20,
+		Logger:  slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+	var pl *progressLine
+	if showProgress {
+		pl = &progressLine{w: e.stderr}
+		cfg.Progress = pl.update
+	}
+	sum, err := ingest.Run(ctx, cfg)
+	if pl != nil {
+		pl.end()
+	}
+	if err != nil {
+		return err
+	}
+	if *outFormat == "json" {
+		if err := writeIngestJSON(e.stdout, sum); err != nil {
+			return err
+		}
+	} else {
+		writeIngestText(e.stdout, sum)
+	}
+	if n := len(sum.Failed); n > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d object(s) could not be read; rerun to try them again", n)}
+	}
+	return nil
+}
+
+// progressLine draws one self-overwriting status line.
+type progressLine struct {
+	w     io.Writer
+	mu    sync.Mutex
+	drawn bool
+}
+
+func (p *progressLine) update(pr ingest.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "\r\x1b[K%s", formatProgress(pr))
+	p.drawn = true
+}
+
+func (p *progressLine) end() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}
+
+// formatProgress renders a progress snapshot: objects and bytes done out of
+// the total, rate and time left.
+func formatProgress(p ingest.Progress) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ingest: %d/%d objects, %s/%s", p.ObjectsDone, p.ObjectsTotal, humanBytes(p.BytesDone), humanBytes(p.BytesTotal))
+	if p.Listing {
+		b.WriteString(" (listing…)")
+	}
+	secs := p.Elapsed.Seconds()
+	if secs > 0 {
+		rate := float64(p.BytesDone) / secs
+		fmt.Fprintf(&b, ", %s/s", humanBytes(int64(rate)))
+		if !p.Listing && rate > 0 && p.BytesTotal > p.BytesDone {
+			eta := time.Duration(float64(p.BytesTotal-p.BytesDone) / rate * float64(time.Second))
+			fmt.Fprintf(&b, ", ETA %s", eta.Round(time.Second))
+		}
+	}
+	fmt.Fprintf(&b, ", %d rows", p.Rows)
+	if p.Rejects > 0 {
+		fmt.Fprintf(&b, ", %d rejects", p.Rejects)
+	}
+	return b.String()
+}
+
+func humanBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+func writeIngestText(w io.Writer, s ingest.Summary) {
+	fmt.Fprintf(w, "ingested %d object(s) in %s: %s read, %s decoded, %.0f MB/s\n",
+		s.Objects, s.Elapsed.Round(time.Millisecond), humanBytes(s.BytesRead), humanBytes(s.BytesDecoded), s.MBps())
+	if s.Unchanged > 0 || s.Replaced > 0 {
+		fmt.Fprintf(w, "already in the lake: %d unchanged; read again because changed: %d\n", s.Unchanged, s.Replaced)
+	}
+	fmt.Fprint(w, "rows:")
+	for _, t := range []string{"s3_access_logs", "cloudtrail", "rejects"} {
+		fmt.Fprintf(w, " %s %d", t, s.Rows[t])
+	}
+	fmt.Fprintf(w, " (lake +%s)\n", humanBytes(s.LakeBytes))
+	if s.Rejects > 0 {
+		fmt.Fprintf(w, "rejects: %d (query them: s3sift sql \"SELECT * FROM rejects\")\n", s.Rejects)
+	}
+	if len(s.Skipped) > 0 {
+		fmt.Fprintln(w, "skipped:")
+		for _, reason := range slices.Sorted(maps.Keys(s.Skipped)) {
+			fmt.Fprintf(w, "  %d  %s\n", s.Skipped[reason], reason)
+		}
+	}
+	if len(s.Failed) > 0 {
+		fmt.Fprintln(w, "failed (not recorded; the next run tries them again):")
+		for _, f := range s.Failed {
+			fmt.Fprintf(w, "  %s: %v\n", f.ID, f.Err)
+		}
+	}
+}
+
+func writeIngestJSON(w io.Writer, s ingest.Summary) error {
+	type failure struct {
+		Object string `json:"object"`
+		Error  string `json:"error"`
+	}
+	out := struct {
+		Objects      int64            `json:"objects"`
+		Unchanged    int64            `json:"unchanged"`
+		Replaced     int64            `json:"replaced"`
+		Skipped      map[string]int64 `json:"skipped"`
+		Failed       []failure        `json:"failed"`
+		Rows         map[string]int64 `json:"rows"`
+		Rejects      int64            `json:"rejects"`
+		BytesRead    int64            `json:"bytes_read"`
+		BytesDecoded int64            `json:"bytes_decoded"`
+		LakeBytes    int64            `json:"lake_bytes"`
+		Elapsed      float64          `json:"elapsed_seconds"`
+		MBps         float64          `json:"mb_per_second"`
+	}{s.Objects, s.Unchanged, s.Replaced, s.Skipped, []failure{}, s.Rows, s.Rejects,
+		s.BytesRead, s.BytesDecoded, s.LakeBytes, s.Elapsed.Seconds(), s.MBps()}
+	for _, f := range s.Failed {
+		out.Failed = append(out.Failed, failure{f.ID, f.Err.Error()})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("writing summary: %w", err)
+	}
+	return nil
 }
