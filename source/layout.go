@@ -47,7 +47,7 @@ func ParseKey(key string) KeyInfo {
 	if info, ok := parseAWSLogsKey(segs); ok {
 		return info
 	}
-	if t, ok := parseAccessLogName(base); ok {
+	if _, t, ok := splitAccessLogName(base); ok {
 		info := KeyInfo{Kind: format.AccessLog, Time: t}
 		// PREFIX<account>/<region>/<bucket>/YYYY/MM/DD/<name>
 		if n := len(segs); n >= 7 && isAccount(segs[n-7]) && isRegion(segs[n-6]) &&
@@ -107,6 +107,29 @@ func parseAWSLogsKey(segs []string) (KeyInfo, bool) {
 
 // accessLogTimeLayout is the time at the start of an access log's name.
 const accessLogTimeLayout = "2006-01-02-15-04-05"
+
+// splitAccessLogName reads HEADYYYY-mm-DD-HH-MM-SS-UNIQUE, where HEAD is
+// the end of a target prefix that does not end in a slash ("logs-") and
+// UNIQUE has no dash.
+func splitAccessLogName(name string) (head string, t time.Time, ok bool) {
+	for i := 0; i+len(accessLogTimeLayout)+2 <= len(name); i++ {
+		if name[i] < '0' || name[i] > '9' {
+			continue
+		}
+		rest := name[i:]
+		if t, ok := parseAccessLogName(rest); ok && !strings.Contains(rest[len(accessLogTimeLayout)+1:], "-") {
+			return name[:i], t, true
+		}
+		if i == 0 {
+			// The common case: the name is the time. A dash in UNIQUE
+			// is unusual but not wrong there.
+			if t, ok := parseAccessLogName(rest); ok {
+				return "", t, true
+			}
+		}
+	}
+	return "", time.Time{}, false
+}
 
 // parseAccessLogName reads YYYY-mm-DD-HH-MM-SS-UNIQUE.
 func parseAccessLogName(name string) (time.Time, bool) {

@@ -42,6 +42,12 @@ func TestParseKey(t *testing.T) {
 			source.KeyInfo{Kind: format.AccessLog, Time: ts("2024-03-01T12:30:05Z"), Account: "111122223333", Region: "us-west-2"}},
 		{"copied/111122223333_CloudTrail_us-east-1_20240301T0105Z_abc.json.gz",
 			source.KeyInfo{Kind: format.CloudTrail, Time: ts("2024-03-01T01:05:00Z"), Account: "111122223333", Region: "us-east-1"}},
+		{"logs-2024-03-01-12-30-05-0A1B2C3D4E5F6789",
+			source.KeyInfo{Kind: format.AccessLog, Time: ts("2024-03-01T12:30:05Z")}},
+		{"logs/bucket-a2024-03-01-12-30-05-0A1B2C3D4E5F6789",
+			source.KeyInfo{Kind: format.AccessLog, Time: ts("2024-03-01T12:30:05Z")}},
+		{"logs/2024-03-01-12-30-05-0A1B-2C3D",
+			source.KeyInfo{Kind: format.AccessLog, Time: ts("2024-03-01T12:30:05Z")}},
 		{"logs/", source.KeyInfo{Skip: source.SkipFolder}},
 		{"logs/2024-13-01-12-30-05-X", source.KeyInfo{}},
 		{"logs/2024-03-01-12-30-05", source.KeyInfo{}},
@@ -65,6 +71,7 @@ func fixtureBucket() *genBucket {
 	g.cloudTrail("", "", []string{"111122223333", "444455556666"}, []string{"us-east-1", "eu-west-1", "ap-south-1"}, start, 5, 2*time.Hour)
 	g.cloudTrail("org/", "o-abcde12345", []string{"777788889999"}, []string{"us-east-1"}, start, 5, 3*time.Hour)
 	g.accessSimple("simple/", start.AddDate(-1, 0, 0), 400, 11*time.Hour)
+	g.accessSimple("flat-", start, 5, 7*time.Hour)
 	g.accessPartitioned("part/", []string{"111122223333", "444455556666"}, []string{"us-east-1", "us-west-2"}, "src-bucket", start, 5, 4*time.Hour)
 	g.add(genObj{key: "simple/README.txt", other: true})
 	return g
@@ -94,7 +101,7 @@ func selectionCases() []struct {
 	}
 }
 
-var walkPrefixes = []string{"", "AWSLogs/", "AWSLogs/444455556666/", "AWSLogs/444455556666/CloudTrail/eu-west-1/2024/02/", "org/", "org/AWSLogs/o-abcde12345/", "simple/", "simple/2024-02-2", "part/", "part/111122223333/us-east-1/"}
+var walkPrefixes = []string{"", "flat-", "AWSLogs/", "AWSLogs/444455556666/", "AWSLogs/444455556666/CloudTrail/eu-west-1/2024/02/", "org/", "org/AWSLogs/o-abcde12345/", "simple/", "simple/2024-02-2", "part/", "part/111122223333/us-east-1/"}
 
 // walkKeys runs WalkLayout and returns the keys it yields without a Skip
 // reason, and the skipped ones.
@@ -175,6 +182,7 @@ func TestWalkLayoutPrunes(t *testing.T) {
 		prefix string
 	}{
 		{"simple", func(g *genBucket) { g.accessSimple("logs/", start, 90, 15*time.Minute) }, "logs/"},
+		{"simple, no slash", func(g *genBucket) { g.accessSimple("logs-", start, 90, 15*time.Minute) }, "logs-"},
 		{"simple, two years", func(g *genBucket) { g.accessSimple("logs/", start.AddDate(-1, 0, 0), 455, time.Hour) }, "logs/"},
 		{"partitioned", func(g *genBucket) {
 			g.accessPartitioned("logs/", []string{"111122223333"}, []string{"us-east-1"}, "b", start, 90, 15*time.Minute)

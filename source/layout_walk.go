@@ -404,13 +404,13 @@ func (w *walker) jumpFrom(dir, key string, t time.Time, before bool) jump {
 	if strings.Contains(name, "/") {
 		return jump{} // in a subfolder of a flat listing: just drop it
 	}
-	if _, ok := parseAccessLogName(name); ok {
+	if head, _, ok := splitAccessLogName(name); ok {
 		if before && w.from.Year() == t.Year() {
-			return jump{after: dir + w.from.Format(accessLogTimeLayout)}
+			return jump{after: dir + head + w.from.Format(accessLogTimeLayout)}
 		}
 		// '-' sorts before the digits, so "YYYY-~" is after every
 		// "YYYY-…" key and before "YYYY0…".
-		return jump{after: dir + name[:5] + "~"}
+		return jump{after: dir + head + name[len(head):len(head)+5] + "~"}
 	}
 	if _, acct, region, ok := parseCloudTrailName(name); ok {
 		head := acct + "_CloudTrail_" + region + "_"
