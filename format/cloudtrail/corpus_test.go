@@ -152,7 +152,7 @@ func TestElasticConsoleLogin(t *testing.T) {
 			} `json:"aws"`
 			Cloud struct {
 				Account struct{ ID string } `json:"account"`
-				Region  string             `json:"region"`
+				Region  string              `json:"region"`
 			} `json:"cloud"`
 			Event struct {
 				Action   string `json:"action"`

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/s3sift/s3sift/event"
 	"github.com/s3sift/s3sift/format"
@@ -16,7 +17,7 @@ const Format = "cloudtrail"
 
 // chunkSize is how much input is read at a time. A record longer than this
 // grows the buffer to fit it.
-const chunkSize = 256 << 10
+const chunkSize = 128 << 10
 
 var (
 	// errShort says the data read so far ends inside the current value; the
@@ -209,7 +210,7 @@ func (d *decoder) finish(i int) error {
 		what = "'}' to close the Records object"
 	}
 	d.truncd = true
-	return d.rejectf(i, i, d.index, "input ends early (truncated file?): byte %d: expected %s", d.base+int64(i), what)
+	return d.rejectf(i, i, d.index+1, "input ends early (truncated file?): byte %d: expected %s", d.base+int64(i), what)
 }
 
 // top decodes the top-level value at i.
@@ -370,14 +371,25 @@ func (d *decoder) rejectf(i, end int, line int64, format string, args ...any) er
 func (d *decoder) rejectRaw(raw string, line int64, format string, args ...any) error {
 	reason := fmt.Sprintf(format, args...)
 	if len(raw) > event.MaxRejectRaw {
-		raw = raw[:event.MaxRejectRaw]
+		cut := event.MaxRejectRaw
+		for cut > event.MaxRejectRaw-utf8.UTFMax && !utf8.RuneStart(raw[cut]) {
+			cut--
+		}
+		raw = raw[:cut]
 		reason += fmt.Sprintf(" (raw text truncated to %d bytes)", event.MaxRejectRaw)
+	}
+	// The raw text is copied so that it does not keep the chunk alive, and
+	// made valid UTF-8 so that the lake can hold it.
+	if utf8.ValidString(raw) {
+		raw = strings.Clone(raw)
+	} else {
+		raw = toValidUTF8(raw)
 	}
 	d.stats.Rejects++
 	rj := &event.Reject{
 		Format:     Format,
 		Reason:     reason,
-		Raw:        strings.Clone(raw),
+		Raw:        raw,
 		Provenance: event.Provenance{SourceObject: d.source, SourceLine: line},
 	}
 	if err := d.reject(rj); err != nil {

@@ -2,6 +2,7 @@ package cloudtrail
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -58,7 +59,10 @@ func (d *decoder) scanString(i int) (int, uint8, error) {
 			x := binary.LittleEndian.Uint64(b[j:])
 			q := x ^ quote
 			s := x ^ bslsh
-			if ((q-lsb)&^q|(s-lsb)&^s|(x-space)&^x|x)&msb != 0 {
+			// The lowest flagged byte is exact (false positives from
+			// borrows only appear above a true one): go straight to it.
+			if m := ((q-lsb)&^q | (s-lsb)&^s | (x-space)&^x | x) & msb; m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
 				break
 			}
 			j += 8
@@ -66,25 +70,22 @@ func (d *decoder) scanString(i int) (int, uint8, error) {
 		if j >= len(b) {
 			return j, flags, d.end(j, "'\"' to close the string")
 		}
-		// Look at up to eight bytes one at a time, then go back to words.
-		for k := 0; k < 8 && j < len(b); k++ {
-			c := b[j]
-			switch {
-			case c == '"':
-				return j + 1, flags, nil
-			case c == '\\':
-				flags |= fEscape
-				n, err := d.scanEscape(j)
-				if err != nil {
-					return j, flags, err
-				}
-				j += n
-				continue
-			case c < 0x20:
-				return j, flags, d.errAt(j, "control character %q in string (a string must be closed on the same line)", c)
-			case c >= 0x80:
-				flags |= fHigh
+		switch c := b[j]; {
+		case c == '"':
+			return j + 1, flags, nil
+		case c == '\\':
+			flags |= fEscape
+			n, err := d.scanEscape(j)
+			if err != nil {
+				return j, flags, err
 			}
+			j += n
+		case c < 0x20:
+			return j, flags, d.errAt(j, "control character %q in string (a string must be closed on the same line)", c)
+		case c >= 0x80:
+			flags |= fHigh
+			j++
+		default:
 			j++
 		}
 	}

@@ -1,0 +1,36 @@
+package cloudtrail_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/s3sift/s3sift/event"
+	"github.com/s3sift/s3sift/format/cloudtrail"
+)
+
+// BenchmarkDecode decodes a generated 16 MB Records file (S3 data events
+// and management events as CloudTrail writes them).
+func BenchmarkDecode(b *testing.B) {
+	data := genRecords(1, 16<<20)
+	emit := func(*event.CloudTrail) error { return nil }
+	reject := func(rj *event.Reject) error {
+		b.Fatalf("reject: %s", rj.Reason)
+		return nil
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	cpu0 := cpuTime(b)
+	n := 0
+	for b.Loop() {
+		st, err := cloudtrail.Decode(bytes.NewReader(data), "bench", emit, reject)
+		if err != nil || st.Records == 0 {
+			b.Fatalf("Decode: %+v, %v", st, err)
+		}
+		n++
+	}
+	// On a shared machine wall time overstates the cost; CPU time spent by
+	// the process (decoder and garbage collector) is what one core gives.
+	if cpu := cpuTime(b) - cpu0; cpu > 0 {
+		b.ReportMetric(float64(n*len(data))/1e6/cpu.Seconds(), "MB/cpu-s")
+	}
+}
