@@ -52,6 +52,9 @@ func Binary() (string, error) {
 		return p, nil
 	}
 	var dirs []string
+	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		dirs = append(dirs, filepath.SplitList(strings.TrimSpace(string(out)))...)
+	}
 	if gp := os.Getenv("GOPATH"); gp != "" {
 		dirs = append(dirs, filepath.SplitList(gp)...)
 	}
