@@ -14,6 +14,12 @@ type CheckConfig struct {
 	// OwnerAccount is the bucket owner's account; empty asks Check to
 	// find it in CloudTrail (InferOwner).
 	OwnerAccount string
+	// StrictServiceSource makes aws:SourceAccount unknown for AWS service
+	// requests whose log does not record the account the service acted
+	// for. By default it is taken to be the bucket owner's, the account
+	// Generate conditions service access on, and such requests are counted
+	// in Report.AssumedSourceAccount.
+	StrictServiceSource bool
 }
 
 // Finding is the requests of one principal and action that got one
@@ -57,6 +63,10 @@ type Report struct {
 	// AlreadyDenied lists requests that had already failed authorization,
 	// with the decision the policy gives them.
 	AlreadyDenied []Finding
+	// AssumedSourceAccount counts AWS service requests evaluated with
+	// aws:SourceAccount taken to be the bucket owner's account (see
+	// CheckConfig.StrictServiceSource).
+	AssumedSourceAccount int64
 }
 
 // BrokenRequests returns the number of requests that would break.
@@ -112,9 +122,14 @@ func Check(ctx context.Context, q Querier, p *Policy, cfg CheckConfig) (*Report,
 			SignatureVersion: str(sig), AuthType: str(auth),
 			Unknown: InputPrefix | InputUserID | InputSourceARN,
 		}
-		if r.Kind == KindService && r.Account != "" {
+		assumed := false
+		switch {
+		case r.Kind != KindService:
+		case r.Account != "":
 			r.SourceAccount = r.Account
-		} else {
+		case !cfg.StrictServiceSource && rep.OwnerAccount != "":
+			r.SourceAccount, assumed = rep.OwnerAccount, true
+		default:
 			r.Unknown |= InputSourceAccount
 		}
 		if !session.Valid {
@@ -140,6 +155,9 @@ func Check(ctx context.Context, q Querier, p *Policy, cfg CheckConfig) (*Report,
 		}
 		res := p.Evaluate(&r)
 		rep.Requests += n
+		if assumed {
+			rep.AssumedSourceAccount += n
+		}
 		rep.Evaluations++
 		if !denied {
 			rep.Authorized[res.Decision] += n

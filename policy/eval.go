@@ -114,6 +114,11 @@ func Compile(doc *Document) (*Policy, error) {
 	return p, nil
 }
 
+// None returns the policy of a bucket without a bucket policy: it allows
+// and denies nothing, so same-account principals depend on their identity
+// policies and everyone else is denied.
+func None() *Policy { return &Policy{doc: &Document{Version: Version2012}, variables: true} }
+
 // Document returns the document the policy was compiled from.
 func (p *Policy) Document() *Document { return p.doc }
 

@@ -3,14 +3,16 @@ package policy
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
 
 // Explain writes the summary of a generated policy: each principal with
-// its actions, request counts and last use, what was not granted and why,
-// and the notes and compaction steps.
-func (g *Generated) Explain(w io.Writer, u *Usage) error {
+// its actions, request counts and last use (one line per action when
+// detail is set), what was not granted and why, and the notes and
+// compaction steps.
+func (g *Generated) Explain(w io.Writer, u *Usage, detail bool) error {
 	u = u.sorted()
 	ew := &errWriter{w: w}
 	window := "all recorded time"
@@ -21,29 +23,45 @@ func (g *Generated) Explain(w io.Writer, u *Usage) error {
 	if u.OwnerAccount != "" {
 		ew.printf("bucket owner account: %s\n", u.OwnerAccount)
 	} else {
-		ew.printf("bucket owner account: unknown (give --account to tell same-account from cross-account principals)\n")
+		ew.printf("bucket owner account: unknown (give --owner-account to tell same-account from cross-account principals)\n")
 	}
 	ew.printf("\n")
 	tw := tabwriter.NewWriter(ew, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PRINCIPAL\tKIND\tACTION\tREQUESTS\tDENIED\tLAST SEEN\tGRANTED")
 	granted := map[string]bool{}
 	for _, p := range g.Principals {
 		granted[p] = true
 	}
-	for _, p := range u.Principals {
-		for i, a := range p.Actions {
-			name, kind := p.ARN, p.Kind.String()
-			if i > 0 {
-				name, kind = "", ""
+	state := func(p PrincipalUsage, a *ActionUsage) string {
+		switch {
+		case !granted[p.ARN]:
+			return "no: " + g.Excluded[p.ARN]
+		case a != nil && !a.Authorized():
+			return "no: only denied attempts"
+		case a != nil && !Grantable(a.Action):
+			return "no: not a bucket action"
+		}
+		return "yes"
+	}
+	if detail {
+		fmt.Fprintln(tw, "PRINCIPAL\tKIND\tACTION\tREQUESTS\tDENIED\tLAST SEEN\tGRANTED")
+		for _, p := range u.Principals {
+			for i, a := range p.Actions {
+				name, kind := p.ARN, p.Kind.String()
+				if i > 0 {
+					name, kind = "", ""
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", name, kind, a.Action, a.Requests, a.Denied, fmtTime(a.LastSeen), state(p, &a))
 			}
-			state := "yes"
-			switch {
-			case !granted[p.ARN]:
-				state = "no: " + g.Excluded[p.ARN]
-			case !a.Authorized():
-				state = "no: only denied attempts"
+		}
+	} else {
+		fmt.Fprintln(tw, "PRINCIPAL\tKIND\tACTIONS USED\tREQUESTS\tDENIED\tLAST SEEN\tGRANTED")
+		for _, p := range u.Principals {
+			req, den, last := p.Totals()
+			used := actionNames(&p)
+			if len(used) == 0 {
+				used = []string{"-"}
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", name, kind, a.Action, a.Requests, a.Denied, fmtTime(a.LastSeen), state)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", p.ARN, p.Kind, strings.Join(used, ","), req, den, fmtTime(last), state(p, nil))
 		}
 	}
 	if err := tw.Flush(); err != nil {

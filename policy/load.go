@@ -115,14 +115,16 @@ FROM s3_requests WHERE `+where, args...)
 	return rows.Err()
 }
 
-// prefixSQL is the first path segment of a key with its '/', or ” for a
-// key without one.
+// prefixSQL is the first path segment of a key with its '/', or the empty
+// string for a key without one. A request without a key (a multi-object
+// delete names its keys only in its body) also counts as the empty string:
+// its object resource cannot be narrowed.
 const prefixSQL = "CASE WHEN strpos(key, '/') > 0 THEN split_part(key, '/', 1) || '/' ELSE '' END"
 
 // loadPrefixes fills ActionUsage.Prefixes for authorized requests.
 func loadPrefixes(ctx context.Context, q Querier, u *Usage, idx map[string]int, where string, args []any, max int) error {
 	rows, err := q.Query(ctx, `SELECT coalesce(principal_arn, ''), action, `+prefixSQL+` AS prefix
-FROM s3_requests WHERE `+where+` AND `+actionFilter+` AND key IS NOT NULL AND NOT `+deniedSQL+`
+FROM s3_requests WHERE `+where+` AND `+actionFilter+` AND NOT `+deniedSQL+`
 GROUP BY ALL ORDER BY 1, 2, 3`, args...)
 	if err != nil {
 		return fmt.Errorf("policy: reading key prefixes of bucket %s: %w", u.Bucket, err)

@@ -27,16 +27,21 @@ func (w Window) where() (string, []any) {
 	var b strings.Builder
 	args := []any{w.Bucket}
 	b.WriteString("bucket = ?")
+	// Times go in as text cast to TIMESTAMP: the lake's timestamps are UTC
+	// without a zone, and a bound time.Time could arrive as TIMESTAMPTZ and
+	// be compared in the session's zone.
 	if !w.From.IsZero() {
-		b.WriteString(" AND time >= ?")
-		args = append(args, w.From.UTC())
+		b.WriteString(" AND time >= CAST(? AS TIMESTAMP)")
+		args = append(args, w.From.UTC().Format(sqlTime))
 	}
 	if !w.To.IsZero() {
-		b.WriteString(" AND time < ?")
-		args = append(args, w.To.UTC())
+		b.WriteString(" AND time < CAST(? AS TIMESTAMP)")
+		args = append(args, w.To.UTC().Format(sqlTime))
 	}
 	return b.String(), args
 }
+
+const sqlTime = "2006-01-02 15:04:05.999999"
 
 // actionFilter keeps requests that a policy can govern: lifecycle and
 // internal operations have no IAM action.
