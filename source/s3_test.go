@@ -164,8 +164,8 @@ func TestS3PruningCounted(t *testing.T) {
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	g := &genBucket{}
 	g.accessSimple("simple/", start, 90, time.Hour)
-	g.accessPartitioned("part/", []string{"111122223333"}, []string{"us-east-1"}, "src", start, 90, 2*time.Hour)
-	g.cloudTrail("", "", []string{"111122223333"}, []string{"eu-west-1"}, start, 90, 3*time.Hour)
+	g.accessPartitioned("part/", []string{"111122223333"}, []string{"us-east-1"}, "src", start, 90, 4*time.Hour)
+	g.cloudTrail("", "", []string{"111122223333"}, []string{"eu-west-1"}, start, 90, 6*time.Hour)
 	f := newFixture(t, g)
 	day := time.Date(2024, 2, 10, 0, 0, 0, 0, time.UTC)
 	sel := source.Selection{Since: day, Until: day.Add(24*time.Hour - time.Second)}
