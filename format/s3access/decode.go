@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/s3sift/s3sift/event"
@@ -35,12 +36,18 @@ const readBufferSize = 256 << 10
 func Decode(r io.Reader, source string, emit func(*event.AccessLog) error, reject func(*event.Reject) error) (format.Stats, error) {
 	var (
 		stats  format.Stats
-		p      = parser{slabSize: 512}
+		p      = parser{slabSize: 16}
 		rec    event.AccessLog
-		br     = bufio.NewReaderSize(r, readBufferSize)
+		br     = reader(r)
 		long   []byte
 		lineNo int64
 	)
+	if br != r {
+		defer func() {
+			br.Reset(nil) // do not keep the caller's reader alive
+			readers.Put(br)
+		}()
+	}
 	for {
 		line, err := br.ReadSlice('\n')
 		size := len(line) // the line's length as read, end of line included
@@ -92,6 +99,22 @@ func Decode(r io.Reader, source string, emit func(*event.AccessLog) error, rejec
 			return stats, nil
 		}
 	}
+}
+
+// readers recycles read buffers: access-log objects are often a few
+// kilobytes, and a fresh 256 KiB buffer for each would cost more than the
+// parsing.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufferSize) }}
+
+// reader returns r itself when it is already buffered enough, else a pooled
+// reader over it, which the caller puts back when done.
+func reader(r io.Reader) *bufio.Reader {
+	if br, ok := r.(*bufio.Reader); ok && br.Size() >= readBufferSize {
+		return br
+	}
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(r)
+	return br
 }
 
 // parseLine parses one line, its end of line removed, whose full length is

@@ -69,6 +69,9 @@ type numbers struct {
 // quotes costs milliseconds, not hours.
 const maxAttempts = 64
 
+// maxSlab is the largest slab of numbers a parser allocates at once.
+const maxSlab = 512
+
 // parser holds what outlives one line: the slab the numeric pointers come
 // from, and the attempt budget of the line being parsed.
 type parser struct {
@@ -79,11 +82,13 @@ type parser struct {
 
 func (p *parser) newNumbers() *numbers {
 	if len(p.slab) == 0 {
-		n := p.slabSize
-		if n <= 0 {
-			n = 256
-		}
+		// Slabs grow, so a small object costs a small slab and a big one
+		// few allocations.
+		n := max(p.slabSize, 1)
 		p.slab = make([]numbers, n)
+		if n < maxSlab {
+			p.slabSize = min(2*n, maxSlab)
+		}
 	}
 	n := &p.slab[0]
 	p.slab = p.slab[1:]
