@@ -108,14 +108,11 @@ type mid struct {
 // parse fills rec from s, which must be valid UTF-8; rec's strings point
 // into s.
 func (p *parser) parse(s string, rec *event.AccessLog) error {
-	// Build the record on the stack and copy it out once: cheaper than
-	// clearing *rec and storing each field through the pointer.
-	var r event.AccessLog
-	if err := p.fill(s, &r); err != nil {
-		*rec = event.AccessLog{}
+	*rec = event.AccessLog{}
+	if err := p.fill(s, rec); err != nil {
+		*rec = event.AccessLog{} // no half-filled record on failure
 		return err
 	}
-	*rec = r
 	return nil
 }
 
