@@ -148,7 +148,7 @@ func BenchmarkCorpusQuery(b *testing.B) {
 | filter eventCategory == "Data"
 | filter eventSource == 's3.amazonaws.com'
 | filter requestParameters.bucketName == 'bucket-03'
-| stats count(*) as count by eventSource, eventName, requestParameters.bucketName, userIdentity.sessionContext.sessionIssuer.userName`, 10*23)
+| stats count(*) as count by eventSource, eventName, requestParameters.bucketName, userIdentity.sessionContext.sessionIssuer.userName`, 9*23)
 }
 
 // BenchmarkStatsByJSONMember groups by a member of a free-form object.

@@ -318,6 +318,6 @@ func ctElement(c *ctNode, elem string) string {
 // ctMessage rebuilds the whole record as JSON: the modelled members with
 // CloudTrail's names, plus the members kept in extra; null members are
 // dropped, as CloudTrail omits them.
-func ctMessage() string {
+var ctMessage = sync.OnceValue(func() string {
 	return "CAST(json_merge_patch('{}', json_merge_patch(" + ctObject(ctRoot(), "") + `, coalesce("extra", '{}'))) AS VARCHAR)`
-}
+})

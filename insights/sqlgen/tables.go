@@ -3,6 +3,7 @@ package sqlgen
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/s3sift/s3sift/event"
 )
@@ -96,7 +97,7 @@ func duckTyp(s string) typ {
 
 // accessLogMessage rebuilds an access log line from its columns: the
 // fields in the documented order, "-" for NULL, as many as the line had.
-func accessLogMessage() string {
+var accessLogMessage = sync.OnceValue(func() string {
 	dash := func(col string) string { return "coalesce(" + col + ", '-')" }
 	num := func(col string) string { return "coalesce(CAST(" + col + " AS VARCHAR), '-')" }
 	quoted := func(col string) string { return `'"' || coalesce(` + col + `, '-') || '"'` }
@@ -132,10 +133,10 @@ func accessLogMessage() string {
 	}
 	return "array_to_string(list_slice(list_concat([" + strings.Join(fields, ", ") +
 		`], coalesce("extra_fields", [])), 1, coalesce("field_count", ` + strconv.Itoa(len(fields)) + `)), ' ')`
-}
+})
 
 // requestMessage is an s3_requests row as a JSON object.
-func requestMessage() string {
+var requestMessage = sync.OnceValue(func() string {
 	tbl, _ := event.LookupTable(event.TableRequests)
 	var b strings.Builder
 	b.WriteString("CAST(json_merge_patch('{}', json_object(")
@@ -149,4 +150,4 @@ func requestMessage() string {
 	}
 	b.WriteString(")) AS VARCHAR)")
 	return b.String()
-}
+})
