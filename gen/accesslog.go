@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -85,6 +86,9 @@ func appendRequestURI(b []byte, q *request) []byte {
 	case q.op == opCompleteMPU:
 		b = append(b, "?uploadId="...)
 		b = append(b, q.uploadID...)
+	case q.versionID != "":
+		b = append(b, "?versionId="...)
+		b = append(b, url.QueryEscape(q.versionID)...)
 	}
 	if q.auth == "QueryString" {
 		b = appendPresign(b, q)
@@ -158,7 +162,7 @@ func appendAccessLine(b []byte, q *request) ([]byte, int) {
 	b = appendNum(b, int64(q.turnMS), false)
 	b = appendQuoted(b, q.referer)
 	b = appendQuoted(b, q.ua)
-	b = appendField(b, "") // version id
+	b = appendField(b, q.versionID)
 	b = appendTail(b, q)
 	n := 1
 	for _, k := range q.batch {

@@ -172,6 +172,9 @@ func appendS3Record(b []byte, q *request) []byte {
 	if q.k != nil {
 		b = appendKV(b, "key", q.k.key)
 	}
+	if q.versionID != "" {
+		b = appendKV(b, "versionId", q.versionID)
+	}
 	b = append(b, '}')
 	switch {
 	case q.errCode != "":

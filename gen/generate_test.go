@@ -251,6 +251,9 @@ func TestTruthIncidents(t *testing.T) {
 	if denied.Requests != 2 || denied.Denied != 2 {
 		t.Errorf("deleter's GetObject on backups = %+v, want 2 requests, 2 denied", denied)
 	}
+	if c := tr.Access[gen.AccessKey{Bucket: gen.BucketBackups, Principal: "arn:aws:iam::111122223333:role/backup-runner", Action: "s3:GetObjectVersion"}]; c.Requests == 0 {
+		t.Errorf("no s3:GetObjectVersion requests (HEAD with versionId) by backup-runner")
+	}
 	keys := map[string]bool{}
 	for _, s := range tr.Sensitive {
 		keys[s.Key] = true

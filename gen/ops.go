@@ -14,14 +14,17 @@ type op struct {
 	Mgmt      bool // a bucket-level request CloudTrail logs as a management event
 	Website   bool // a website-endpoint request (never in CloudTrail)
 	Lifecycle bool // an S3-internal lifecycle action (access log only)
+	// VersionAction is the IAM action checked instead of Action when the
+	// request names an object version (versionId=).
+	VersionAction string
 }
 
 // The operations the generator emits. The IAM actions follow the AWS
 // mapping of S3 operations to permissions (HEAD needs s3:GetObject, listing
 // needs s3:ListBucket, multipart parts need s3:PutObject, ...).
 var (
-	opGetObject     = &op{API: "GetObject", Log: "REST.GET.OBJECT", Method: "GET", Action: "s3:GetObject", Event: "GetObject", Object: true, ReadOnly: true}
-	opHeadObject    = &op{API: "HeadObject", Log: "REST.HEAD.OBJECT", Method: "HEAD", Action: "s3:GetObject", Event: "HeadObject", Object: true, ReadOnly: true}
+	opGetObject     = &op{API: "GetObject", Log: "REST.GET.OBJECT", Method: "GET", Action: "s3:GetObject", Event: "GetObject", Object: true, ReadOnly: true, VersionAction: "s3:GetObjectVersion"}
+	opHeadObject    = &op{API: "HeadObject", Log: "REST.HEAD.OBJECT", Method: "HEAD", Action: "s3:GetObject", Event: "HeadObject", Object: true, ReadOnly: true, VersionAction: "s3:GetObjectVersion"}
 	opPutObject     = &op{API: "PutObject", Log: "REST.PUT.OBJECT", Method: "PUT", Action: "s3:PutObject", Event: "PutObject", Object: true}
 	opDeleteObject  = &op{API: "DeleteObject", Log: "REST.DELETE.OBJECT", Method: "DELETE", Action: "s3:DeleteObject", Event: "DeleteObject", Object: true}
 	opDeleteObjects = &op{API: "DeleteObjects", Log: "REST.POST.MULTI_OBJECT_DELETE", Method: "POST", Action: "s3:DeleteObject", Event: "DeleteObjects", Query: "?delete"}

@@ -43,6 +43,15 @@ type request struct {
 	srcRegion string
 	plain     bool   // plain HTTP: no TLS
 	prefix    string // list requests: the prefix listed
+	versionID string // the object version the request names
+}
+
+// action is the IAM action that authorises the request.
+func (q *request) action() string {
+	if q.versionID != "" && q.op.VersionAction != "" {
+		return q.op.VersionAction
+	}
+	return q.op.Action
 }
 
 // inAccessLog reports whether S3 writes the request to the bucket's

@@ -83,6 +83,9 @@ func (g *hourGen) ordinary(n int) {
 		if it.op.Object && q.k == nil {
 			q.k = pickKey(r, it.b)
 		}
+		if it.versioned {
+			q.versionID = randomAlnum(r, 32)
+		}
 		if it.op == opGetObject && r.IntN(60) == 0 {
 			k := newObjKey(missingKey(r, q.k.key), 0)
 			q.k = &k

@@ -274,7 +274,7 @@ func (t *Truth) addRequest(q *request) {
 		t.Expirations = append(t.Expirations, Deletion{Time: q.t, Bucket: q.b.Name, Key: key, Principal: arn, Operation: q.op.Log, RequestID: q.reqID})
 		return
 	}
-	ak := AccessKey{Bucket: q.b.Name, Principal: arn, Action: q.op.Action}
+	ak := AccessKey{Bucket: q.b.Name, Principal: arn, Action: q.action()}
 	c := t.Access[ak]
 	c.Requests++
 	if q.status == 403 {

@@ -163,6 +163,7 @@ type workItem struct {
 	plainHTTP bool
 	pathStyle bool
 	ap        string // access point name
+	versioned bool   // names an object version (versionId=)
 }
 
 // stableID returns a deterministic identifier of n upper-case letters and
@@ -288,7 +289,8 @@ func newWorld(cfg Config) *world {
 	item(backup, BucketProd, opGetObject, 2, nil)
 	item(backup, BucketBackups, opCreateMPU, 0.4, nil)
 	item(backup, BucketBackups, opListObjectsV2, 0.5, nil)
-	item(backup, BucketBackups, opHeadObject, 0.5, nil)
+	item(backup, BucketBackups, opHeadObject, 0.3, nil)
+	item(backup, BucketBackups, opHeadObject, 0.2, func(it *workItem) { it.versioned = true })
 	// A partner account delivers data into the ML bucket.
 	item(partner, BucketML, opPutObject, 2, nil)
 	item(partner, BucketML, opListObjectsV2, 0.5, nil)

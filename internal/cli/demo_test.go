@@ -118,6 +118,43 @@ func TestDemo(t *testing.T) {
 		}
 	})
 
+	t.Run("access by bucket, principal and action", func(t *testing.T) {
+		db, err := query.Open(context.Background(), query.Config{Lake: filepath.Join(dir, "lake")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		rows, err := db.Query(context.Background(), `SELECT bucket, principal_arn, action, count(DISTINCT request_id),
+			count(DISTINCT request_id) FILTER (WHERE error_code = 'AccessDenied')
+			FROM s3_requests WHERE action IS NOT NULL GROUP BY ALL`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		got := map[gen.AccessKey]gen.Count{}
+		for rows.Next() {
+			var k gen.AccessKey
+			var c gen.Count
+			if err := rows.Scan(&k.Bucket, &k.Principal, &k.Action, &c.Requests, &c.Denied); err != nil {
+				t.Fatal(err)
+			}
+			got[k] = c
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		for k, w := range tr.Access {
+			if g := got[k]; g.Requests != w.Requests || g.Denied != w.Denied {
+				t.Errorf("%+v: s3_requests %d requests, %d denied; Truth %d, %d", k, g.Requests, g.Denied, w.Requests, w.Denied)
+			}
+		}
+		for k, g := range got {
+			if _, ok := tr.Access[k]; !ok {
+				t.Errorf("%+v: s3_requests has %d requests, Truth none", k, g.Requests)
+			}
+		}
+	})
+
 	t.Run("who accessed the bucket", func(t *testing.T) {
 		want := tr.BucketAccess(gen.BucketProd)
 		rows := demoRows(t, demoSection(t, out, 1))
