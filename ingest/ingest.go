@@ -23,7 +23,7 @@ import (
 
 // DefaultMemory is the default bound on the rows buffered in memory,
 // across all workers, before they are written out.
-const DefaultMemory = 256 << 20
+const DefaultMemory = 128 << 20
 
 // Config is what Run needs. Only Lake and Sources are required.
 type Config struct {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/s3sift/s3sift/event"
@@ -163,10 +164,11 @@ func rewriteFile[T any](s *Segment, wp *writerPool[T], rel, full string, gone ma
 		return "", 0, err
 	}
 	order := make([]int32, rows.Len())
-	objs := map[string]struct{}{}
+	objs := map[*byte]string{}
 	for i := range order {
 		order[i] = int32(i)
-		objs[object(rows.At(i))] = struct{}{}
+		o := object(rows.At(i))
+		objs[unsafe.StringData(o)] = o
 	}
 	if err := writeFile(wp, newFull, rows, order); err != nil {
 		return "", 0, err

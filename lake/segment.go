@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/s3sift/s3sift/event"
 )
@@ -145,13 +146,16 @@ func writeRuns[T any](s *Segment, wp *writerPool[T], rows *Chunks[T], keys []sor
 		for end < len(keys) && keys[end].day == keys[start].day && (!sIsPartition || keys[end].s == keys[start].s) {
 			end++
 		}
-		objs := map[string]struct{}{}
-		last := ""
+		// Rows of one object share their SourceObject string, so the
+		// string's data pointer identifies the object cheaply.
+		objs := map[*byte]string{}
+		var last *byte
 		for j, k := range keys[start:end] {
 			order[j] = k.i
-			if o := object(rows.At(int(k.i))); j == 0 || o != last {
-				objs[o] = struct{}{}
-				last = o
+			o := object(rows.At(int(k.i)))
+			if p := unsafe.StringData(o); p != last || j == 0 {
+				objs[p] = o
+				last = p
 			}
 		}
 		rel, full, err := s.newFile(partition(keys[start]))
@@ -185,12 +189,13 @@ func (s *Segment) newFile(dir string) (rel, full string, err error) {
 	return rel, full, nil
 }
 
-func (s *Segment) addFile(rel, full string, objs map[string]struct{}) {
+func (s *Segment) addFile(rel, full string, objs map[*byte]string) {
 	f := stagedFile{rel: rel}
-	for o := range objs {
+	for _, o := range objs {
 		f.objects = append(f.objects, o)
 	}
 	slices.Sort(f.objects)
+	f.objects = slices.Compact(f.objects) // equal IDs in different strings
 	s.files = append(s.files, f)
 	if fi, err := os.Stat(full); err == nil {
 		s.bytes += fi.Size()

@@ -1,0 +1,72 @@
+package lake_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/s3sift/s3sift/event"
+	"github.com/s3sift/s3sift/lake"
+)
+
+// benchAccessRows makes n access-log rows shaped like real ones: a few
+// buckets and operations, random request and host IDs, keys with shared
+// prefixes, a day of times.
+func benchAccessRows(n int) ([]event.AccessLog, int64) {
+	r := rand.New(rand.NewPCG(1, 2))
+	ops := []string{"REST.GET.OBJECT", "REST.PUT.OBJECT", "REST.HEAD.OBJECT", "REST.GET.BUCKET", "REST.DELETE.OBJECT"}
+	agents := []string{"aws-sdk-go-v2/1.30.3 os/linux lang/go#1.22.5", "aws-cli/2.17.20 Python/3.11.9 Linux/6.1", "Boto3/1.34.144 md/Botocore#1.34.144 ua/2.0 os/linux#6.1"}
+	rows := make([]event.AccessLog, n)
+	var size int64
+	day := time.Date(2024, 11, 4, 0, 0, 0, 0, time.UTC)
+	hex := func(k int) string {
+		const digits = "0123456789ABCDEF"
+		b := make([]byte, k)
+		for i := range b {
+			b[i] = digits[r.IntN(16)]
+		}
+		return string(b)
+	}
+	for i := range rows {
+		st, sent, obj, tt, ta := int32(200), int64(r.IntN(1<<20)), int64(r.IntN(1<<22)), int64(r.IntN(200)), int64(r.IntN(50))
+		key := fmt.Sprintf("data/%04d/part-%05d.parquet", r.IntN(500), r.IntN(20000))
+		rows[i] = event.AccessLog{
+			BucketOwner: "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
+			Bucket:      fmt.Sprintf("acme-data-%02d", r.IntN(8)),
+			Time:        day.Add(time.Duration(r.Int64N(int64(24 * time.Hour))).Truncate(time.Second)),
+			RemoteIP:    fmt.Sprintf("10.%d.%d.%d", r.IntN(4), r.IntN(256), r.IntN(256)),
+			Requester:   fmt.Sprintf("arn:aws:sts::123456789012:assumed-role/role-%d/session", r.IntN(30)),
+			RequestID:   hex(16), Operation: ops[r.IntN(len(ops))], Key: key, KeyRaw: key,
+			RequestURI: "GET /" + key + " HTTP/1.1", HTTPStatus: &st, BytesSent: &sent, ObjectSize: &obj,
+			TotalTimeMS: &tt, TurnAroundTimeMS: &ta, UserAgent: agents[r.IntN(len(agents))],
+			HostID: hex(76), SignatureVersion: "SigV4", CipherSuite: "TLS_AES_128_GCM_SHA256",
+			AuthenticationType: "AuthHeader", HostHeader: "acme-data.s3.us-east-1.amazonaws.com", TLSVersion: "TLSv1.3",
+			FieldCount: 26, Provenance: event.Provenance{SourceObject: fmt.Sprintf("/logs/%d", i/2000), SourceLine: int64(i%2000 + 1)},
+		}
+		size += 600 // about the length of such a log line
+	}
+	return rows, size
+}
+
+// BenchmarkWriteAccessLogs measures staging sorted Parquet files; bytes are
+// the log text the rows came from (about 600 bytes a line).
+func BenchmarkWriteAccessLogs(b *testing.B) {
+	rows, size := benchAccessRows(200_000)
+	chunks := lake.NewChunks(rows)
+	l, err := lake.Open(context.Background(), b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	b.SetBytes(size)
+	for b.Loop() {
+		seg := l.NewSegment()
+		if err := seg.WriteAccessLogs(chunks, chunks.Len()); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(seg.Bytes())/float64(size), "parquet/text")
+		seg.Abort()
+	}
+}
