@@ -203,49 +203,33 @@ func (p *parser) fill(s string, rec *event.AccessLog) *ParseError {
 	rec.Referer = unquote(s[i:refEnd])
 	rec.UserAgent = unquote(s[refEnd+1 : uaEnd])
 
-	// Fields 18 onwards: plain tokens; past 27, whatever AWS adds next.
+	// Fields 18 to 27 hold no quote (agent checked): plain tokens. Past
+	// them, whatever AWS adds next, a quoted string kept whole.
 	n := minFields
 	i = uaEnd
-	for i < len(s) {
-		i++ // the space
-		e = tailFieldEnd(s, i)
-		n++
-		v := s[i:e]
-		if n > documentedFields {
-			rec.ExtraFields = append(rec.ExtraFields, v)
-		} else {
-			setTail(rec, n, null(v))
+	for _, dst := range [...]*string{
+		&rec.VersionID, &rec.HostID, &rec.SignatureVersion, &rec.CipherSuite,
+		&rec.AuthenticationType, &rec.HostHeader, &rec.TLSVersion,
+		&rec.AccessPointARN, &rec.ACLRequired, &rec.SourceRegion,
+	} {
+		if i >= len(s) {
+			break
+		}
+		e = nextSpace(s, i+1)
+		if v := s[i+1 : e]; v != "-" {
+			*dst = v
 		}
 		i = e
+		n++
+	}
+	for i < len(s) {
+		e = tailFieldEnd(s, i+1)
+		rec.ExtraFields = append(rec.ExtraFields, s[i+1:e])
+		i = e
+		n++
 	}
 	rec.FieldCount = int32(n)
 	return nil
-}
-
-// setTail stores documented field n (18 to 27).
-func setTail(rec *event.AccessLog, n int, v string) {
-	switch n {
-	case 18:
-		rec.VersionID = v
-	case 19:
-		rec.HostID = v
-	case 20:
-		rec.SignatureVersion = v
-	case 21:
-		rec.CipherSuite = v
-	case 22:
-		rec.AuthenticationType = v
-	case 23:
-		rec.HostHeader = v
-	case 24:
-		rec.TLSVersion = v
-	case 25:
-		rec.AccessPointARN = v
-	case 26:
-		rec.ACLRequired = v
-	case 27:
-		rec.SourceRegion = v
-	}
 }
 
 // trimRight drops trailing spaces, tabs and carriage returns: AWS's own
