@@ -237,12 +237,11 @@ func newWorld(cfg Config) *world {
 	legacy := add(&principal{Name: "legacy-reporting", Kind: KindIAMUser, UserName: "legacy-reporting",
 		uas: []string{uaBoto2, uaS3cmd}, ips: []string{"198.51.100.77"}})
 	add(&principal{Name: "contractor-tmp", Kind: KindIAMUser, UserName: "contractor-tmp", uas: []string{uaCLIWin}, ips: []string{"192.0.2.44"}})
-	root := add(&principal{Name: "root", Kind: KindRoot, uas: []string{uaConsole}, ips: []string{"203.0.113.99"}})
+	add(&principal{Name: "root", Kind: KindRoot, uas: []string{uaConsole}, ips: []string{"203.0.113.99"}})
 	cfgsvc := add(&principal{Name: "aws-config", Kind: KindAWSService, Service: "config.amazonaws.com", uas: []string{uaConfig}, ips: []string{""}})
 	anon := add(&principal{Name: "anonymous", Kind: KindAnonymous, uas: []string{uaChrome, uaFirefox, uaSafari, uaGooglebot, uaCurl}})
 	w.anonymous = anon
 	w.lifecycle = add(&principal{Name: "lifecycle", Kind: KindS3, ips: []string{""}})
-	_ = root
 
 	item := func(p *principal, bn string, o *op, weight float64, mod func(*workItem)) {
 		b := w.byName[bn]
