@@ -100,6 +100,10 @@ func (p *parser) describe() string {
 	case EOF:
 		return "end of query"
 	}
+	// Operators as written (= and == are one token).
+	if p.tok.end.Offset > p.tok.pos.Offset && p.tok.end.Offset <= len(p.src) {
+		return strconv.Quote(p.src[p.tok.pos.Offset:p.tok.end.Offset])
+	}
 	return strconv.Quote(p.tok.tok.String())
 }
 
