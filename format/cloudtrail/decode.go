@@ -326,12 +326,12 @@ func (d *decoder) recordsTail(i int) (int, error) {
 		}
 		if err != nil {
 			d.st = stTop
-			return d.malformed(i, d.index, err)
+			return d.malformed(i, d.index+1, err)
 		}
 		return j, nil
 	default:
 		d.st = stTop
-		return d.malformed(i, d.index, d.errAt(i, "expected ',' or '}' after the Records array, found %s", quoteByte(c)))
+		return d.malformed(i, d.index+1, d.errAt(i, "expected ',' or '}' after the Records array, found %s", quoteByte(c)))
 	}
 }
 
