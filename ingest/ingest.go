@@ -162,8 +162,8 @@ type runner struct {
 	sum Summary
 }
 
-func (r *runner) run(ctx context.Context) error {
-	ctx, cancel := context.WithCancelCause(ctx)
+func (r *runner) run(parent context.Context) error {
+	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	jobs := make(chan job, 4*r.cfg.Workers)
 	var wg sync.WaitGroup
@@ -189,6 +189,10 @@ func (r *runner) run(ctx context.Context) error {
 	stopProgress()
 	if err := errors.Join(workerErrs...); err != nil {
 		return err
+	}
+	if parent.Err() != nil {
+		// What was read in full is committed; the rest waits for a rerun.
+		return fmt.Errorf("ingest: interrupted (rerun to continue where it stopped): %w", context.Cause(parent))
 	}
 	if listErr != nil {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
@@ -308,4 +309,35 @@ func TestSpillBigObject(t *testing.T) {
 		t.Errorf("last progress = %+v, want 1/1 objects and %d bytes, listing done", last, all.Len())
 	}
 	checkLakeFiles(t, dir)
+}
+
+func TestCancelCommitsWhatWasRead(t *testing.T) {
+	in, truth := generate(t, gen.Config{Only: "s3access"})
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := ingest.Run(ctx, ingest.Config{Lake: dir, Sources: []source.Source{localSource(t, in)}, Workers: 1,
+		ProgressEvery: time.Millisecond, Progress: func(p ingest.Progress) {
+			if p.ObjectsDone >= 3 {
+				cancel()
+			}
+		}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run after cancel: error %v, want context.Canceled", err)
+	}
+	l, err := lake.Open(context.Background(), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := l.Len()
+	l.Close()
+	if kept == 0 {
+		t.Errorf("cancelled run committed nothing, want the objects read before the cancel")
+	}
+	sum := run(t, dir, ingest.Config{}, localSource(t, in))
+	if sum.Unchanged != int64(kept) {
+		t.Errorf("rerun: %d unchanged, want the %d committed before the cancel", sum.Unchanged, kept)
+	}
+	if got, distinct := count(t, dir, event.TableAccessLogs, ""), distinctRows(t, dir, event.TableAccessLogs); got != truth.Rows.AccessLogs || distinct != got {
+		t.Errorf("after cancel and rerun: %d rows, %d distinct, want %d", got, distinct, truth.Rows.AccessLogs)
+	}
 }

@@ -52,7 +52,9 @@ type worker struct {
 	replaced   int64            // objects in done that replace an older version
 	lastCommit time.Time
 
-	cur objectState // counts of the object being read
+	cur  objectState     // counts of the object being read
+	ctx  context.Context // the run's, checked while reading big objects
+	rows int64           // rows buffered in this worker's life
 
 	srcBuf, zBuf *bufio.Reader // reused for every object
 	gz           *gzip.Reader
@@ -72,12 +74,16 @@ func newWorker(r *runner, bound int64) *worker {
 // loop reads jobs until there are none or ctx is done, then commits what
 // it read in full.
 func (w *worker) loop(ctx context.Context, jobs <-chan job) error {
+	w.ctx = ctx
 	for {
 		select {
 		case <-ctx.Done():
 			return w.commit()
 		case j, ok := <-jobs:
 			if !ok {
+				return w.commit()
+			}
+			if ctx.Err() != nil {
 				return w.commit()
 			}
 			if err := w.object(ctx, j); err != nil {
@@ -158,6 +164,11 @@ func (w *worker) addReject(r *event.Reject) error {
 
 func (w *worker) grew(n int64) error {
 	w.bytes += n
+	if w.rows++; w.rows%4096 == 0 {
+		if err := w.ctx.Err(); err != nil {
+			return err // stop reading a big object promptly when cancelled
+		}
+	}
 	if w.bytes < w.bound {
 		return nil
 	}
