@@ -2,15 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/s3sift/s3sift/insights"
@@ -43,7 +39,7 @@ func runInsights(ctx context.Context, e *env, args []string) error {
 	fs.Var(&since, "since", "only events at or after this time: "+timeflag.Accepted)
 	fs.Var(&until, "until", "only events before this time (same forms as --since)")
 	explain := fs.Bool("explain", false, "print the SQL the query compiles to instead of running it")
-	format := fs.String("format", "", "output format: table, csv, json or jsonl (default table on a terminal, else csv)")
+	format := formatFlag(fs)
 	file := fs.String("f", "", "read the query from this file (- for standard input)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -53,16 +49,9 @@ func runInsights(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *format == "" {
-		*format = "csv"
-		if e.isTerminal {
-			*format = "table"
-		}
-	}
-	switch *format {
-	case "table", "csv", "json", "jsonl":
-	default:
-		return usagef("unknown --format %q; want table, csv, json or jsonl", *format)
+	outFormat, err := resolveFormat(e, *format)
+	if err != nil {
+		return err
 	}
 	if since.IsSet() && until.IsSet() && !since.Time().Before(until.Time()) {
 		return usagef("--since (%s) is not before --until (%s)", since.Time().Format(time.RFC3339), until.Time().Format(time.RFC3339))
@@ -84,7 +73,7 @@ func runInsights(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeInsights(e.stdout, *format, res); err != nil {
+	if _, err := writeRows(e.stdout, outFormat, newMemRows(res.Columns, res.Rows)); err != nil {
 		return fmt.Errorf("writing the result: %w", err)
 	}
 	if res.Truncated {
@@ -130,100 +119,4 @@ func queryError(e *env, src string, err error) error {
 		fmt.Fprint(e.stderr, insights.Annotate(src, qe))
 	}
 	return &exitError{code: 1, err: errors.New("")}
-}
-
-// writeInsights renders a result.
-func writeInsights(w io.Writer, format string, r *exec.Result) error {
-	switch format {
-	case "csv":
-		cw := csv.NewWriter(w)
-		cw.Write(r.Columns)
-		for _, row := range r.Rows {
-			rec := make([]string, len(row))
-			for i, v := range row {
-				rec[i] = cellText(v)
-			}
-			cw.Write(rec)
-		}
-		cw.Flush()
-		return cw.Error()
-	case "json", "jsonl":
-		if format == "json" {
-			io.WriteString(w, "[")
-		}
-		for n, row := range r.Rows {
-			var b strings.Builder
-			if format == "json" && n > 0 {
-				b.WriteString(",")
-			}
-			if format == "json" {
-				b.WriteString("\n  ")
-			}
-			b.WriteByte('{')
-			for i, v := range row {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				k, _ := json.Marshal(r.Columns[i])
-				b.Write(k)
-				b.WriteByte(':')
-				b.Write(jsonValue(v))
-			}
-			b.WriteByte('}')
-			if format == "jsonl" {
-				b.WriteByte('\n')
-			}
-			if _, err := io.WriteString(w, b.String()); err != nil {
-				return err
-			}
-		}
-		if format == "json" {
-			if len(r.Rows) > 0 {
-				io.WriteString(w, "\n")
-			}
-			_, err := io.WriteString(w, "]\n")
-			return err
-		}
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(r.Columns, "\t"))
-	for _, row := range r.Rows {
-		cells := make([]string, len(row))
-		for i, v := range row {
-			cells[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(cellText(v))
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
-	}
-	return tw.Flush()
-}
-
-// cellText formats a value as Logs Insights shows it.
-func cellText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case time.Time:
-		return x.UTC().Format("2006-01-02 15:04:05.000")
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case bool:
-		return strconv.FormatBool(x)
-	case string:
-		return x
-	}
-	return fmt.Sprint(v)
-}
-
-func jsonValue(v any) []byte {
-	if t, ok := v.(time.Time); ok {
-		v = t.UTC().Format("2006-01-02T15:04:05.000Z")
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		b, _ = json.Marshal(fmt.Sprint(v))
-	}
-	return b
 }

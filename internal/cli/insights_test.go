@@ -164,7 +164,7 @@ func TestInsightsJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &rows); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out.String())
 	}
-	want := map[string]any{"@timestamp": "2024-03-01T12:00:00.000Z", "eventName": "DeleteObject", "readOnly": false, "sig": "SigV4"}
+	want := map[string]any{"@timestamp": "2024-03-01T12:00:00Z", "eventName": "DeleteObject", "readOnly": false, "sig": "SigV4"}
 	if len(rows) != 1 {
 		t.Fatalf("%d rows, want 1", len(rows))
 	}
