@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -98,7 +99,8 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if pl != nil {
 		pl.end()
 	}
-	if err != nil {
+	interrupted := err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	if err != nil && !interrupted {
 		return err
 	}
 	if *outFormat == "json" {
@@ -107,6 +109,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		writeIngestText(e.stdout, sum)
+	}
+	if interrupted {
+		return err
 	}
 	if n := len(sum.Failed); n > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d object(s) could not be read; rerun to try them again", n)}
