@@ -71,7 +71,7 @@ type decoder struct {
 	// line is the 1-based line number of d.b[linePos].
 	line    int64
 	linePos int
-	index   int64 // records seen in arrays so far (emitted or rejected)
+	last    int64 // the SourceLine given last
 	st      state
 	known   bool // the object is known to hold CloudTrail records
 	truncd  bool // a record was cut off by the end of input
@@ -98,8 +98,14 @@ type decoder struct {
 // record and reject for each record that does not decode. source is the object's ID (Provenance.SourceObject);
 // SourceLine is the 1-based record index within the object (for one-record-per-line files, the line number).
 //
+// SourceLine numbers only grow within an object: a record that shares a
+// line with the one before it, or follows an array, gets the next number.
+//
 // The *event.CloudTrail passed to emit is reused after emit returns; the
-// strings and slices in it stay valid. An object that holds no CloudTrail
+// strings and slices in it stay valid. They share memory with the input
+// read around them (a 128 KiB chunk, or the record when it is larger), so
+// a caller that keeps a few records out of many for long should copy them
+// (strings.Clone). An object that holds no CloudTrail
 // records (a digest file, an AWS Config snapshot, other JSON) is skipped:
 // Stats.Skipped says why and nothing is emitted. Malformed records are
 // rejected and decoding resumes at the next record; input that ends inside
@@ -152,6 +158,18 @@ func (d *decoder) lineAt(i int) int64 {
 	d.line += int64(bytes.Count(d.b[d.linePos:i], []byte{'\n'}))
 	d.linePos = i
 	return d.line
+}
+
+// slot returns the SourceLine of the next record or reject: line (a line
+// number, or 0 for an array element), raised where needed so that numbers
+// only grow. Plain JSON Lines get their line numbers and arrays their
+// indexes; mixed content never repeats a number.
+func (d *decoder) slot(line int64) int64 {
+	if line <= d.last {
+		line = d.last + 1
+	}
+	d.last = line
+	return line
 }
 
 func (d *decoder) run() error {
@@ -210,7 +228,7 @@ func (d *decoder) finish(i int) error {
 		what = "'}' to close the Records object"
 	}
 	d.truncd = true
-	return d.rejectf(i, i, d.index+1, "input ends early (truncated file?): byte %d: expected %s", d.base+int64(i), what)
+	return d.rejectf(i, i, d.slot(0), "input ends early (truncated file?): byte %d: expected %s", d.base+int64(i), what)
 }
 
 // top decodes the top-level value at i.
@@ -231,9 +249,9 @@ func (d *decoder) top(i int) (int, error) {
 			d.stats.Skipped = d.skipReason
 			return -1, nil
 		case err != nil:
-			return d.malformed(i, d.lineAt(i), err)
+			return d.malformed(i, d.slot(d.lineAt(i)), err)
 		}
-		line := d.lineAt(i)
+		line := d.slot(d.lineAt(i))
 		if !d.isRecord(i, end) {
 			if !d.known {
 				d.stats.Skipped = d.notRecordReason("JSON object")
@@ -251,7 +269,7 @@ func (d *decoder) top(i int) (int, error) {
 			d.stats.Skipped = notJSONReason(d.b[i:])
 			return -1, nil
 		}
-		line := d.lineAt(i)
+		line := d.slot(d.lineAt(i))
 		next, raw, err := d.resyncLine(i)
 		if err != nil {
 			return 0, err
@@ -279,19 +297,19 @@ func (d *decoder) element(i int) (int, error) {
 		if err == errShort {
 			return 0, err
 		}
-		d.index++
+		n := d.slot(0)
 		if err != nil {
-			return d.malformed(i, d.index, err)
+			return d.malformed(i, n, err)
 		}
 		if !d.isRecord(i, end) {
 			if !d.known {
 				d.stats.Skipped = d.notRecordReason("JSON array of objects")
 				return -1, nil
 			}
-			return end, d.rejectf(i, end, d.index, "not a CloudTrail record: the object has none of eventVersion, eventTime, eventName, eventSource, eventID")
+			return end, d.rejectf(i, end, n, "not a CloudTrail record: the object has none of eventVersion, eventTime, eventName, eventSource, eventID")
 		}
 		d.known = true
-		return end, d.emitRecord(d.index)
+		return end, d.emitRecord(n)
 	default:
 		if !d.known {
 			d.stats.Skipped = "not a CloudTrail log: a JSON array whose elements are not objects"
@@ -301,11 +319,11 @@ func (d *decoder) element(i int) (int, error) {
 		if err == errShort {
 			return 0, err
 		}
-		d.index++
+		n := d.slot(0)
 		if err != nil {
-			return d.malformed(i, d.index, err)
+			return d.malformed(i, n, err)
 		}
-		return end, d.rejectf(i, end, d.index, "not a CloudTrail record: array element at byte %d is not an object", d.base+int64(i))
+		return end, d.rejectf(i, end, n, "not a CloudTrail record: array element at byte %d is not an object", d.base+int64(i))
 	}
 }
 
@@ -326,12 +344,12 @@ func (d *decoder) recordsTail(i int) (int, error) {
 		}
 		if err != nil {
 			d.st = stTop
-			return d.malformed(i, d.index+1, err)
+			return d.malformed(i, d.slot(0), err)
 		}
 		return j, nil
 	default:
 		d.st = stTop
-		return d.malformed(i, d.index+1, d.errAt(i, "expected ',' or '}' after the Records array, found %s", quoteByte(c)))
+		return d.malformed(i, d.slot(0), d.errAt(i, "expected ',' or '}' after the Records array, found %s", quoteByte(c)))
 	}
 }
 
