@@ -44,7 +44,8 @@ func benchDB(b *testing.B) memDB {
 		CASE WHEN i %% 5 = 0 THEN 'vpce-0abc' END AS vpc_endpoint_id,
 		'R' || i AS request_id,
 		i %% 3 <> 0 AS in_access_log, i %% 3 <> 1 AS in_cloudtrail,
-		false AS internal
+		false AS internal,
+		NULL::VARCHAR AS log_operation
 	FROM range(%d) t(i)) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 100000)`, benchRows, path))
 	m.exec(b, fmt.Sprintf("CREATE VIEW s3_requests AS SELECT * FROM read_parquet('%s')", path))
 	m.exec(b, `INSERT INTO cloudtrail VALUES ('s3.amazonaws.com', [{'arn': 'arn:aws:s3:::acme', 'account_id': '444455556666', 'type': 'AWS::S3::Bucket'}])`)

@@ -34,6 +34,10 @@ type Finding struct {
 	FirstSeen        time.Time `json:"first_seen"`
 	LastSeen         time.Time `json:"last_seen"`
 	ExampleRequestID string    `json:"example_request_id,omitempty"`
+	// Keys counts the per-key lines of multi-object deletes (DeleteObjects)
+	// among them: each key is authorized on its own, but the request is
+	// counted once, in Requests.
+	Keys int64 `json:"keys,omitempty"`
 	// AlreadyDenied is true for requests that had failed authorization
 	// when they were made.
 	AlreadyDenied bool `json:"already_denied"`
@@ -69,7 +73,12 @@ type Report struct {
 	AssumedSourceAccount int64
 }
 
-// BrokenRequests returns the number of requests that would break.
+// Breaks reports whether any recorded request would break.
+func (r *Report) Breaks() bool { return len(r.Broken) > 0 }
+
+// BrokenRequests returns the number of requests that would break (a
+// multi-object delete of which only some keys would be refused may count
+// as none: see Finding.Keys).
 func (r *Report) BrokenRequests() int64 {
 	var n int64
 	for _, f := range r.Broken {
@@ -108,10 +117,10 @@ func Check(ctx context.Context, q Querier, p *Policy, cfg CheckConfig) (*Report,
 			inCT, inAL                        sql.NullBool
 			keyClass, timeClass, ipClass      any
 			anyTime, first, last              sql.NullTime
-			n                                 int64
+			n, keys                           int64
 		)
 		if err := rows.Scan(&arn, &ptype, &account, &action, &denied, &session, &ipClass, &vpce, &inCT, &inAL, &tlsv, &sig, &auth,
-			&keyClass, &timeClass, &key, &anyTime, &ip, &n, &first, &last, &reqID); err != nil {
+			&keyClass, &timeClass, &key, &anyTime, &ip, &n, &keys, &first, &last, &reqID); err != nil {
 			return nil, fmt.Errorf("policy: replaying bucket %s: %w", cfg.Bucket, err)
 		}
 		r := Request{
@@ -172,6 +181,7 @@ func Check(ctx context.Context, q Querier, p *Policy, cfg CheckConfig) (*Report,
 			agg[k] = f
 		}
 		f.Requests += n
+		f.Keys += keys
 		if ft := tm(first); f.FirstSeen.IsZero() || ft.Before(f.FirstSeen) {
 			f.FirstSeen = ft
 		}

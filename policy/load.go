@@ -36,8 +36,8 @@ func LoadUsage(ctx context.Context, q Querier, cfg LoadConfig) (*Usage, error) {
 		return nil, err
 	}
 	rows, err := q.Query(ctx, `SELECT coalesce(principal_arn, ''), any_value(principal_type), any_value(account_id), action,
-	count(*) FILTER (WHERE NOT denied), count(*) FILTER (WHERE denied), min(time), max(time)
-FROM (SELECT principal_arn, principal_type, account_id, action, time, `+deniedSQL+` AS denied
+	count(*) FILTER (WHERE NOT denied AND NOT batch), count(*) FILTER (WHERE denied AND NOT batch), min(time), max(time)
+FROM (SELECT principal_arn, principal_type, account_id, action, time, `+deniedSQL+` AS denied, `+batchSQL+` AS batch
       FROM s3_requests WHERE `+where+` AND `+actionFilter+`)
 GROUP BY 1, 4 ORDER BY 1, 4`, args...)
 	if err != nil {
@@ -94,7 +94,7 @@ func loadTotals(ctx context.Context, q Querier, u *Usage, where string, args []a
 	count(*) FILTER (WHERE `+governed+` AND `+tlsKnown+`),
 	count(*) FILTER (WHERE `+governed+` AND `+tlsKnown+` AND tls_version IS NULL),
 	list(DISTINCT principal_arn) FILTER (WHERE `+governed+` AND `+tlsKnown+` AND tls_version IS NULL)[1:5]
-FROM s3_requests WHERE `+where, args...)
+FROM s3_requests WHERE `+where+` AND NOT `+batchSQL, args...)
 	if err != nil {
 		return fmt.Errorf("policy: counting requests of bucket %s: %w", u.Bucket, err)
 	}

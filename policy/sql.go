@@ -47,6 +47,12 @@ const sqlTime = "2006-01-02 15:04:05.999999"
 // internal operations have no IAM action.
 const actionFilter = "action IS NOT NULL AND NOT coalesce(internal, false)"
 
+// batchSQL is true for the per-key lines of a multi-object delete: the
+// access log writes one BATCH.DELETE.OBJECT line per key besides the
+// request's own line. They are evaluated (each key is authorized on its
+// own) but not counted as requests.
+const batchSQL = "coalesce(log_operation = 'BATCH.DELETE.OBJECT', false)"
+
 // deniedSQL is true for a request that was refused by authorization or
 // authentication, false for one that passed it (including those that then
 // failed, such as a 404, which S3 only returns to someone allowed to look).

@@ -84,8 +84,8 @@ func runPolicyCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	writeCheckSummary(e.stderr, rep, source)
-	if n := rep.BrokenRequests(); n > 0 {
-		return &exitError{code: exitBroken, err: fmt.Errorf("%d recorded requests would break under %s", n, source)}
+	if rep.Breaks() {
+		return &exitError{code: exitBroken, err: fmt.Errorf("%d recorded requests would break under %s", rep.BrokenRequests(), source)}
 	}
 	return nil
 }
@@ -169,8 +169,10 @@ func newPolicyS3Client(ctx context.Context, c s3Conn) (*s3.Client, error) {
 	}), nil
 }
 
-// findingColumns are the columns of check's output.
-var findingColumns = []string{"status", "principal_arn", "action", "decision", "requests", "first_seen", "last_seen", "example_request_id", "statement", "reason"}
+// findingColumns are the columns of check's output. delete_keys counts the
+// keys of multi-object deletes among the requests, each authorized on its
+// own.
+var findingColumns = []string{"status", "principal_arn", "action", "decision", "requests", "delete_keys", "first_seen", "last_seen", "example_request_id", "statement", "reason"}
 
 // writeFindings prints the broken, identity-dependent and already-denied
 // findings, in that order, one row per principal, action and decision.
@@ -178,7 +180,7 @@ func writeFindings(w io.Writer, f outputFormat, rep *policy.Report) error {
 	var rows [][]any
 	add := func(status string, fs []policy.Finding) {
 		for _, x := range fs {
-			rows = append(rows, []any{status, x.PrincipalARN, x.Action, x.Decision.String(), x.Requests,
+			rows = append(rows, []any{status, x.PrincipalARN, x.Action, x.Decision.String(), x.Requests, x.Keys,
 				x.FirstSeen, x.LastSeen, nullString(x.ExampleRequestID), nullString(x.Statement), nullString(x.Reason)})
 		}
 	}
