@@ -16,11 +16,11 @@ func reports() []Report {
 			body: func(p Params, f filter) (string, []any) {
 				var args []any
 				return `SELECT principal_arn, any_value(principal_type) AS principal_type, action,
-  count(*) AS requests,
-  count(*) FILTER (WHERE ` + deniedExpr + `) AS denied,
+  count(*) FILTER (WHERE ` + requestRow + `) AS requests,
+  count(*) FILTER (WHERE ` + requestRow + ` AND ` + deniedExpr + `) AS denied,
   min(time) AS first_seen, max(time) AS last_seen,
-  count(*) FILTER (WHERE in_access_log) AS access_log_requests,
-  count(*) FILTER (WHERE in_cloudtrail) AS cloudtrail_requests
+  count(*) FILTER (WHERE ` + requestRow + ` AND in_access_log) AS access_log_requests,
+  count(*) FILTER (WHERE ` + requestRow + ` AND in_cloudtrail) AS cloudtrail_requests
 FROM s3_requests
 ` + f.where(&args, "action IS NOT NULL") + `
 GROUP BY principal_arn, action
@@ -43,7 +43,7 @@ ORDER BY principal_arn, action`, args
 FROM s3_requests
 ` + f.where(&args, `(action = 's3:DeleteObject' OR action = 's3:DeleteObjectVersion'
        OR log_operation IN ('S3.EXPIRE.OBJECT', 'S3.CREATE.DELETEMARKER', 'BATCH.DELETE.OBJECT'))`,
-					`NOT (log_operation = 'REST.POST.MULTI_OBJECT_DELETE' AND key IS NULL)`) + `
+					`NOT (log_operation = 'REST.POST.MULTI_OBJECT_DELETE' AND key IS NULL)`, "succeeded") + `
 ORDER BY time, bucket, key`, args
 			},
 		},
@@ -82,9 +82,9 @@ ORDER BY time, request_id`, args
 			Order:   "bytes_sent descending",
 			body: func(p Params, f filter) (string, []any) {
 				var args []any
-				return `SELECT remote_ip, count(*) AS requests,
-  coalesce(sum(bytes_sent), 0) AS bytes_sent,
-  coalesce(sum(bytes_received), 0) AS bytes_received
+				return `SELECT remote_ip, count(*) FILTER (WHERE ` + requestRow + `) AS requests,
+  CAST(coalesce(sum(bytes_sent) FILTER (WHERE ` + requestRow + `), 0) AS BIGINT) AS bytes_sent,
+  CAST(coalesce(sum(bytes_received) FILTER (WHERE ` + requestRow + `), 0) AS BIGINT) AS bytes_received
 FROM s3_requests
 ` + f.where(&args, "remote_ip IS NOT NULL") + `
 GROUP BY remote_ip
@@ -98,8 +98,8 @@ ORDER BY bytes_sent DESC, remote_ip`, args
 			Order:   "requests descending",
 			body: func(p Params, f filter) (string, []any) {
 				var args []any
-				return `SELECT principal_arn, ` + requesterExpr + ` AS requester,
-  count(*) AS requests, count(DISTINCT bucket) AS buckets,
+				return `SELECT principal_arn, requester,
+  count(*) FILTER (WHERE ` + requestRow + `) AS requests, count(DISTINCT bucket) AS buckets,
   min(time) AS first_seen, max(time) AS last_seen,
   string_agg(DISTINCT user_agent, ' | ' ORDER BY user_agent) AS user_agents
 FROM s3_requests
@@ -115,8 +115,8 @@ ORDER BY requests DESC, principal_arn, requester`, args
 			Order:   "requests descending",
 			body: func(p Params, f filter) (string, []any) {
 				var args []any
-				return `SELECT bucket, remote_ip, action, count(*) AS requests,
-  count(*) FILTER (WHERE ` + deniedExpr + `) AS denied,
+				return `SELECT bucket, remote_ip, action, count(*) FILTER (WHERE ` + requestRow + `) AS requests,
+  count(*) FILTER (WHERE ` + requestRow + ` AND ` + deniedExpr + `) AS denied,
   min(time) AS first_seen, max(time) AS last_seen
 FROM s3_requests
 ` + f.where(&args, "principal_type = 'Anonymous'") + `
@@ -131,7 +131,7 @@ ORDER BY requests DESC, bucket, remote_ip, action`, args
 			Order:   "requests descending",
 			body: func(p Params, f filter) (string, []any) {
 				var args []any
-				return `SELECT bucket, http_status, error_code, count(*) AS requests,
+				return `SELECT bucket, http_status, error_code, count(*) FILTER (WHERE ` + requestRow + `) AS requests,
   count(DISTINCT principal_arn) AS principals, count(DISTINCT remote_ip) AS remote_ips
 FROM s3_requests
 ` + f.where(&args, "(http_status >= 400 OR error_code IS NOT NULL)") + `
@@ -177,11 +177,11 @@ ORDER BY time, bucket, key`, args
 			body: func(p Params, f filter) (string, []any) {
 				var args []any
 				return fmt.Sprintf(`SELECT %s AS family, user_agent, principal_arn,
-  count(*) AS requests, count(DISTINCT bucket) AS buckets
+  count(*) FILTER (WHERE %s) AS requests, count(DISTINCT bucket) AS buckets
 FROM s3_requests
 %s
 GROUP BY ALL
-ORDER BY requests DESC, family, user_agent, principal_arn`, userAgentFamilySQL("user_agent"), f.where(&args, "user_agent IS NOT NULL")), args
+ORDER BY requests DESC, family, user_agent, principal_arn`, userAgentFamilySQL("user_agent"), requestRow, f.where(&args, "user_agent IS NOT NULL")), args
 			},
 		},
 		{
@@ -191,7 +191,7 @@ ORDER BY requests DESC, family, user_agent, principal_arn`, userAgentFamilySQL("
 			Order:   "requests descending",
 			body: func(p Params, f filter) (string, []any) {
 				var args []any
-				return `SELECT bucket, principal_arn, remote_ip, count(*) AS requests
+				return `SELECT bucket, principal_arn, remote_ip, count(*) FILTER (WHERE ` + requestRow + `) AS requests
 FROM s3_requests
 ` + f.where(&args, "in_access_log", "tls_version IS NULL", "NOT coalesce(internal, false)",
 					"coalesce(log_operation, '') NOT LIKE 'WEBSITE.%'",
@@ -203,8 +203,8 @@ ORDER BY requests DESC, bucket, principal_arn, remote_ip`, args
 	}
 }
 
-// requesterExpr rebuilds the identity as the request carried it: the
-// session ARN for an assumed role, the principal otherwise.
-const requesterExpr = `CASE WHEN principal_type = 'AssumedRole' AND session_name IS NOT NULL
-    THEN 'arn:aws:sts::' || account_id || ':assumed-role/' || split_part(principal_arn, '/', -1) || '/' || session_name
-    ELSE principal_arn END`
+// requestRow is true for the rows that stand for a request. A multi-object
+// delete is one request logged as one REST.POST.MULTI_OBJECT_DELETE line
+// plus one BATCH.DELETE.OBJECT line per key: the per-key lines say which
+// keys went, but are not requests of their own.
+const requestRow = "log_operation IS DISTINCT FROM 'BATCH.DELETE.OBJECT'"
