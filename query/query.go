@@ -48,6 +48,10 @@ type Config struct {
 	// TempDir is where DuckDB may spill large sorts and joins. "" makes a
 	// private folder under os.TempDir, removed by Close.
 	TempDir string
+	// Setup are more statements (views, macros) to run once the lake's views
+	// exist and before the configuration is locked, such as the Athena
+	// compatibility views. They come from the program, never from a user.
+	Setup []string
 }
 
 // DB is an open, read-only view of a lake. It is safe for concurrent use.
@@ -149,6 +153,7 @@ func (d *DB) setup(ctx context.Context, cfg Config) error {
 	}
 	stmts = append(stmts, views...)
 	stmts = append(stmts, requestsView())
+	stmts = append(stmts, cfg.Setup...)
 	stmts = append(stmts,
 		"SET allowed_directories = ["+quote(d.lake)+", "+quote(d.tmp)+"]",
 		"SET enable_external_access = false",
