@@ -214,8 +214,8 @@ func resolveCloudTrail(name string) (val, string) {
 			if c.t == tString {
 				// The decoder keeps an empty string (and a value of the
 				// wrong type) in extra, since the column cannot hold it.
-				v.sql = "coalesce(" + sqlExpr + ", " + extraLookup(parts, nil).sql + ")"
-				v.bare = sqlExpr
+				v.bare, v.fallback = sqlExpr, extraLookup(parts, nil).sql
+				v.sql = "coalesce(" + v.bare + ", " + v.fallback + ")"
 			}
 			return v, ""
 		case ctJSON:

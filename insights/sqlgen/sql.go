@@ -46,9 +46,9 @@ type val struct {
 	t   typ
 	agg bool // contains an aggregate
 	lit bool // a literal (its SQL is constant)
-	// bare is, for a CloudTrail string field compiled as coalesce(column,
-	// extra lookup), the column alone.
-	bare string
+	// bare and fallback are, for a CloudTrail string field compiled as
+	// coalesce(column, extra lookup), the column alone and the lookup.
+	bare, fallback string
 }
 
 // quoteIdent quotes a SQL identifier.
