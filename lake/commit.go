@@ -29,6 +29,9 @@ func (l *Lake) Commit(s *Segment, objs []Object) error {
 	if l.closed {
 		return ErrClosed
 	}
+	if l.broken != nil {
+		return fmt.Errorf("lake: not writing after an earlier failure (%v); the next ingest repairs the lake", l.broken)
+	}
 	now := time.Now().UTC()
 	rec := &commitRecord{Segment: s.id, Time: now}
 	if err := l.replaceOld(s, rec, objs); err != nil {
@@ -60,14 +63,14 @@ func (l *Lake) Commit(s *Segment, objs []Object) error {
 	}
 	if err := l.appendRecord(rec); err != nil {
 		// The record may or may not have reached the disk: leave staging
-		// for recovery to decide, and stop using this lake.
-		l.closed = true
+		// for recovery to decide, and stop writing to this lake.
+		l.broken = err
 		return err
 	}
 	l.apply(rec)
 	if hasFiles {
 		if err := l.publish(rec); err != nil {
-			l.closed = true
+			l.broken = err
 			return fmt.Errorf("%w (the next ingest completes this commit)", err)
 		}
 	}

@@ -51,6 +51,7 @@ type Lake struct {
 
 	mu       sync.Mutex
 	closed   bool
+	broken   error // a commit failed half-way: no more commits until reopened
 	manifest *os.File
 	objects  map[string]*Object  // by ID: the latest committed record of each object
 	files    map[string][]string // lake file (relative path) -> IDs with rows in it
