@@ -270,10 +270,7 @@ func (d *decoder) top(i int) (int, error) {
 			return -1, nil
 		}
 		line := d.slot(d.lineAt(i))
-		next, raw, err := d.resyncLine(i)
-		if err != nil {
-			return 0, err
-		}
+		next, raw := d.resyncLine(i)
 		return next, d.rejectRaw(raw, line, "not JSON: byte %d: expected '{' or '[' to begin a record, found %s", d.base+int64(i), quoteByte(c))
 	}
 }
@@ -372,12 +369,9 @@ func (d *decoder) malformed(i int, line int64, err error) (int, error) {
 	var next int
 	var raw string
 	if d.st == stTop {
-		next, raw, err = d.resyncLine(i)
+		next, raw = d.resyncLine(i)
 	} else {
-		next, raw, err = d.resyncArray(i)
-	}
-	if err != nil {
-		return 0, err
+		next, raw = d.resyncArray(i)
 	}
 	return next, d.rejectRaw(raw, line, "%s", reason)
 }

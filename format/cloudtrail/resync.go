@@ -23,7 +23,7 @@ func (d *decoder) rawCut(i, end int) string {
 // value at i and returns its index and the text skipped. This is how a
 // one-record-per-line file recovers; a pretty-printed record starts its
 // inner lines with spaces, so the next record is found there too.
-func (d *decoder) resyncLine(i int) (int, string, error) {
+func (d *decoder) resyncLine(i int) (int, string) {
 	raw, rawDone := "", false
 	j := i + 1
 	for {
@@ -34,7 +34,7 @@ func (d *decoder) resyncLine(i int) (int, string, error) {
 					if !rawDone {
 						raw = d.rawCut(i, nl)
 					}
-					return nl + 1, raw, nil
+					return nl + 1, raw
 				}
 				j = nl + 1
 				continue
@@ -43,7 +43,7 @@ func (d *decoder) resyncLine(i int) (int, string, error) {
 				raw, rawDone = d.rawCut(i, nl), true
 			}
 			if d.eof {
-				return len(d.b), raw, nil
+				return len(d.b), raw
 			}
 			d.fill(nl)
 			j = 0
@@ -53,7 +53,7 @@ func (d *decoder) resyncLine(i int) (int, string, error) {
 			raw, rawDone = d.rawCut(i, len(d.b)), true
 		}
 		if d.eof {
-			return len(d.b), raw, nil
+			return len(d.b), raw
 		}
 		d.fill(len(d.b))
 		j = 0
@@ -62,7 +62,7 @@ func (d *decoder) resyncLine(i int) (int, string, error) {
 
 // resyncArray finds the next record in an array after the element at i:
 // a '{' followed by a member name only a record has at its top level.
-func (d *decoder) resyncArray(i int) (int, string, error) {
+func (d *decoder) resyncArray(i int) (int, string) {
 	raw, rawDone := "", false
 	j := i + 1
 	for {
@@ -72,7 +72,7 @@ func (d *decoder) resyncArray(i int) (int, string, error) {
 				raw, rawDone = d.rawCut(i, len(d.b)), true
 			}
 			if d.eof {
-				return len(d.b), raw, nil
+				return len(d.b), raw
 			}
 			d.fill(len(d.b))
 			j = 0
@@ -92,7 +92,7 @@ func (d *decoder) resyncArray(i int) (int, string, error) {
 			if !rawDone {
 				raw = d.rawCut(i, c)
 			}
-			return c, raw, nil
+			return c, raw
 		}
 		j = c + 1
 	}
