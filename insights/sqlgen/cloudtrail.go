@@ -258,7 +258,7 @@ func snakeColumn(first string, parts []string) (val, bool) {
 		return val{}, false
 	}
 	c, ok := tbl.Column(first)
-	if !ok || strings.HasPrefix(c.Type, "STRUCT") || ctSkip[first] && first == "extra" {
+	if !ok || strings.HasPrefix(c.Type, "STRUCT") {
 		return val{}, false
 	}
 	return val{sql: quoteIdent(first), t: duckTyp(c.Type)}, true

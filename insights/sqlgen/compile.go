@@ -10,6 +10,7 @@
 package sqlgen
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -161,17 +162,8 @@ func (c *compiler) timeRange() {
 
 // define makes name a field of the current stage.
 func (c *compiler) define(name string, v val) {
-	if _, ok := c.st.env[name]; !ok {
+	if !slices.Contains(c.st.defined, name) {
 		c.st.defined = append(c.st.defined, name)
-	} else {
-		// Redefined in this stage: keep the first position.
-		found := false
-		for _, d := range c.st.defined {
-			found = found || d == name
-		}
-		if !found {
-			c.st.defined = append(c.st.defined, name)
-		}
 	}
 	c.st.env[name] = v
 }
