@@ -51,8 +51,9 @@ var trailKeys = map[string]bool{
 // S3 access logs are recognised by a line shaped like one (two fields, then
 // a bracketed [dd/Mon/yyyy:hh:mm:ss ±hhmm] time) among the first lines.
 // CloudTrail is JSON (an object, an array or one object per line) whose
-// first record has CloudTrail members; CloudTrail digest files and other
-// JSON are Unknown.
+// first record has CloudTrail members, or EventBridge events (which carry a
+// record in their detail); CloudTrail digest files and other JSON are
+// Unknown.
 func Detect(head []byte) (Kind, string) {
 	if len(head) > DetectSize {
 		head = head[:DetectSize]
@@ -95,6 +96,9 @@ func detectJSON(b []byte) (Kind, string) {
 	case keys["digestStartTime"] || keys["digestS3Object"]:
 		return Unknown, "not a log: CloudTrail digest file"
 	case keys["Records"] && b[0] == '{':
+		return CloudTrail, ""
+	case keys["detail-type"] && keys["detail"]:
+		// An EventBridge event; the CloudTrail decoder unwraps its detail.
 		return CloudTrail, ""
 	}
 	for k := range keys {

@@ -29,6 +29,8 @@ func TestDetect(t *testing.T) {
 		{"array", "[\n  {\n    \"eventVersion\": \"1.08\",\n \"userIdentity\": {}}]", format.CloudTrail, ""},
 		{"empty array", "[ ]", format.CloudTrail, ""},
 		{"record with nested first", `{"additionalEventData":{"x":{"eventName":1}},"eventName":"PutObject"}`, format.CloudTrail, ""},
+		{"eventbridge", `{"version":"0","id":"6a7e","detail-type":"AWS API Call via CloudTrail","source":"aws.s3","detail":{"eventVersion":"1.09"}}`, format.CloudTrail, ""},
+		{"config snapshot", `{"fileVersion":"1.0","configSnapshotId":"2b5c","configurationItems":[]}`, format.Unknown, "first members: configSnapshotId, configurationItems, fileVersion"},
 		{"digest", `{"awsAccountId":"123","digestStartTime":"2020-09-11T18:36:49Z","digestEndTime":"x"}`, format.Unknown, "CloudTrail digest"},
 		{"other json", `{"expected": [{"eventName": "x"}]}`, format.Unknown, "first members: expected"},
 		{"wrapped records", `{"source_doc": "x.md", "record": {"eventVersion": "1.05"}}`, format.Unknown, "first members: record, source_doc"},
