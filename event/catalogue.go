@@ -221,6 +221,7 @@ var operationColumns = []Column{
 	{"copy_source_action", "VARCHAR", "action also needed on the copy source object"},
 	{"upload", "BOOLEAN", "the request body is object data"},
 	{"key_dependent", "BOOLEAN", "the access-log name covers a bucket and an object API: the row whose scope matches the request's key applies"},
+	{"lookup", "VARCHAR", "join key: name, with #object or #bucket appended when key_dependent"},
 }
 
 // columnDocs describe the stored tables' columns, keyed by table.column

@@ -1,5 +1,12 @@
 package query
 
+import (
+	"fmt"
+	"strings"
+
+	"github.com/s3sift/s3sift/event"
+)
+
 // macros normalise what the two logs spell differently. Principals are
 // normalised here and nowhere else: every report, rule and policy sees the
 // same principal_arn for the same caller.
@@ -38,13 +45,14 @@ var macros = []string{
 		ELSE r
 	END`,
 
-	// The principal type of a CloudTrail userIdentity. CloudTrail logs
-	// unauthenticated S3 requests as account ANONYMOUS_PRINCIPAL.
-	`CREATE MACRO s3sift_ct_principal_type(ui) AS
+	// The principal type of a CloudTrail userIdentity (type, accountId,
+	// invokedBy). CloudTrail logs unauthenticated S3 requests as account
+	// ANONYMOUS_PRINCIPAL.
+	`CREATE MACRO s3sift_ct_principal_type(ui_type, ui_account, ui_invoked_by) AS
 	CASE
-		WHEN ui.account_id = 'ANONYMOUS_PRINCIPAL' OR ui.account_id = 'anonymous' THEN 'Anonymous'
-		WHEN nullif(ui.type, '') IS NULL AND nullif(ui.invoked_by, '') IS NOT NULL THEN 'AWSService'
-		ELSE nullif(ui.type, '')
+		WHEN ui_account = 'ANONYMOUS_PRINCIPAL' OR ui_account = 'anonymous' THEN 'Anonymous'
+		WHEN ui_type IS NULL AND ui_invoked_by IS NOT NULL THEN 'AWSService'
+		ELSE ui_type
 	END`,
 
 	// The partition of a region, for ARNs CloudTrail does not give.
@@ -54,16 +62,14 @@ var macros = []string{
 	// The principal of a CloudTrail userIdentity, given its type: the role
 	// (with its path, from sessionIssuer) for assumed roles, the service
 	// for AWS services, the account root for a bare cross-account caller.
-	`CREATE MACRO s3sift_ct_principal_arn(ui, t, region) AS
-	CASE t
+	`CREATE MACRO s3sift_ct_principal_arn(p_type, ui_arn, ui_principal_id, ui_invoked_by, ui_account, si_type, si_arn, region) AS
+	CASE p_type
 		WHEN 'Anonymous' THEN 'anonymous'
-		WHEN 'AssumedRole' THEN coalesce(
-			CASE WHEN ui.session_context.session_issuer.type = 'Role' THEN nullif(ui.session_context.session_issuer.arn, '') END,
-			s3sift_role_arn(ui.arn))
-		WHEN 'AWSService' THEN nullif(ui.invoked_by, '')
-		WHEN 'AWSAccount' THEN CASE WHEN regexp_full_match(ui.account_id, '[0-9]{12}') THEN
-			'arn:' || s3sift_partition(region) || ':iam::' || ui.account_id || ':root' END
-		ELSE coalesce(nullif(ui.arn, ''), nullif(ui.principal_id, ''))
+		WHEN 'AssumedRole' THEN coalesce(CASE WHEN si_type = 'Role' THEN si_arn END, s3sift_role_arn(ui_arn))
+		WHEN 'AWSService' THEN ui_invoked_by
+		WHEN 'AWSAccount' THEN CASE WHEN regexp_full_match(ui_account, '[0-9]{12}') THEN
+			'arn:' || s3sift_partition(region) || ':iam::' || ui_account || ':root' END
+		ELSE coalesce(ui_arn, ui_principal_id)
 	END`,
 
 	// The session name of an assumed-role ARN.
@@ -100,37 +106,51 @@ var macros = []string{
 // table, so DuckDB pushes `date = …` into partition pruning and
 // `bucket = …`, `time >= …` into row-group statistics of the access logs.
 func requestsView() string {
+	// Every join is an equality on one key so that DuckDB hashes it: a
+	// residual condition would make it a nested-loop join.
 	return `CREATE VIEW s3_requests AS
-WITH ct0 AS NOT MATERIALIZED (
+WITH ct_base AS NOT MATERIALIZED (
+	-- Only the members used: reading whole structs and JSON documents is
+	-- what costs most in CloudTrail.
 	SELECT
-		c.* REPLACE (
-			nullif(c.error_code, '') AS error_code,
-			nullif(c.request_id, '') AS request_id,
-			nullif(c.vpc_endpoint_id, '') AS vpc_endpoint_id,
-			nullif(c.user_agent, '') AS user_agent,
-			nullif(c.source_ip_address, '') AS source_ip_address),
-		s3sift_ct_principal_type(c.user_identity) AS p_type,
-		-- Each JSON document is parsed once for all its members.
-		json_extract_string(c.request_parameters, ['$.bucketName', '$.key', '$.versionId', '$.Host']) AS rp,
-		json_extract_string(c.additional_event_data,
-			['$.bytesTransferredIn', '$.bytesTransferredOut', '$.SignatureVersion', '$.AuthenticationMethod', '$.CipherSuite']) AS aed
+		nullif(c.request_id, '') AS request_id,
+		c.event_time, c.event_name, c.event_id, c.aws_region, c.date,
+		nullif(c.error_code, '') AS error_code,
+		nullif(c.vpc_endpoint_id, '') AS vpc_endpoint_id,
+		nullif(c.user_agent, '') AS user_agent,
+		nullif(c.source_ip_address, '') AS source_ip_address,
+		nullif(c.user_identity.type, '') AS ui_type,
+		nullif(c.user_identity.arn, '') AS ui_arn,
+		nullif(c.user_identity.account_id, '') AS ui_account,
+		nullif(c.user_identity.principal_id, '') AS ui_principal_id,
+		nullif(c.user_identity.invoked_by, '') AS ui_invoked_by,
+		nullif(c.user_identity.session_context.session_issuer.type, '') AS si_type,
+		nullif(c.user_identity.session_context.session_issuer.arn, '') AS si_arn,
+		nullif(c.tls_details.tls_version, '') AS tls_version,
+		nullif(c.tls_details.cipher_suite, '') AS cipher_suite,
+		nullif(c.tls_details.client_provided_host_header, '') AS host_header,
+		c.request_parameters,
+		c.additional_event_data
 	FROM cloudtrail c
 	WHERE c.event_source = 's3.amazonaws.com'
 ),
+ct_typed AS NOT MATERIALIZED (
+	SELECT *, s3sift_ct_principal_type(ui_type, ui_account, ui_invoked_by) AS p_type FROM ct_base
+),
 ct AS NOT MATERIALIZED (
+	SELECT *, s3sift_ct_principal_arn(p_type, ui_arn, ui_principal_id, ui_invoked_by, ui_account, si_type, si_arn, aws_region) AS p_arn
+	FROM ct_typed
+),
+ct_only AS NOT MATERIALIZED (
+	-- CloudTrail records no access-log line has, with the members of their
+	-- JSON documents (each document parsed once).
 	SELECT
-		* EXCLUDE (rp, aed),
-		s3sift_ct_principal_arn(user_identity, p_type, aws_region) AS p_arn,
-		rp[1] AS rp_bucket,
-		rp[2] AS rp_key,
-		rp[3] AS rp_version,
-		rp[4] AS rp_host,
-		CAST(TRY_CAST(aed[1] AS DOUBLE) AS BIGINT) AS bytes_in,
-		CAST(TRY_CAST(aed[2] AS DOUBLE) AS BIGINT) AS bytes_out,
-		aed[3] AS sig,
-		aed[4] AS auth,
-		aed[5] AS cipher
-	FROM ct0
+		c.* EXCLUDE (request_parameters, additional_event_data),
+		json_extract_string(c.request_parameters, ['$.bucketName', '$.key', '$.versionId', '$.Host']) AS rp,
+		json_extract_string(c.additional_event_data,
+			['$.bytesTransferredIn', '$.bytesTransferredOut', '$.SignatureVersion', '$.AuthenticationMethod', '$.CipherSuite']) AS aed
+	FROM ct c
+	ANTI JOIN s3_access_logs x ON x.request_id = c.request_id
 ),
 role_paths AS (
 	-- Role ARNs with a path, keyed by account and role name: an access log
@@ -176,7 +196,6 @@ SELECT
 		WHEN coalesce(o.internal, starts_with(a.operation, 'S3.')) THEN NULL
 		WHEN o.version_action IS NOT NULL AND a.request_uri LIKE '%versionId=%' THEN o.version_action
 		WHEN o.name IS NOT NULL THEN o.action
-		WHEN co.version_action IS NOT NULL AND c.rp_version IS NOT NULL THEN co.version_action
 		ELSE co.action
 	END AS action,
 	CASE
@@ -188,29 +207,29 @@ SELECT
 		WHEN c.p_arn IS NOT NULL AND c.p_type IS DISTINCT FROM 'AWSAccount' THEN c.p_type
 		ELSE a.p_type
 	END AS principal_type,
-	coalesce(s3sift_session_name(c.user_identity.arn), s3sift_session_name(a.requester)) AS session_name,
+	coalesce(s3sift_session_name(c.ui_arn), s3sift_session_name(a.requester)) AS session_name,
 	CASE
 		WHEN c.request_id IS NULL AND (a.p_type = 'Anonymous' OR a.p_type = 'AWSService' OR a.p_type = 'CanonicalUser') THEN NULL
-		ELSE coalesce(nullif(nullif(c.user_identity.account_id, 'ANONYMOUS_PRINCIPAL'), ''), s3sift_arn_account(a.requester))
+		ELSE coalesce(nullif(c.ui_account, 'ANONYMOUS_PRINCIPAL'), s3sift_arn_account(a.requester))
 	END AS account_id,
 	coalesce(a.remote_ip, c.source_ip_address) AS remote_ip,
 	coalesce(a.user_agent, c.user_agent) AS user_agent,
 	a.http_status AS http_status,
 	coalesce(a.error_code, c.error_code) AS error_code,
-	coalesce(a.bytes_sent, c.bytes_out) AS bytes_sent,
-	coalesce(c.bytes_in, CASE WHEN o.upload THEN a.object_size END) AS bytes_received,
+	a.bytes_sent AS bytes_sent,
+	CASE WHEN o.upload THEN a.object_size END AS bytes_received,
 	a.object_size AS object_size,
-	s3sift_signature_version(coalesce(a.signature_version, c.sig)) AS signature_version,
-	coalesce(nullif(a.authentication_type, '-'), c.auth) AS authentication_type,
-	s3sift_tls_version(coalesce(a.tls_version, c.tls_details.tls_version)) AS tls_version,
-	coalesce(a.cipher_suite, c.tls_details.cipher_suite, c.cipher) AS cipher_suite,
+	s3sift_signature_version(a.signature_version) AS signature_version,
+	nullif(a.authentication_type, '-') AS authentication_type,
+	s3sift_tls_version(coalesce(a.tls_version, c.tls_version)) AS tls_version,
+	coalesce(a.cipher_suite, c.cipher_suite) AS cipher_suite,
 	c.vpc_endpoint_id AS vpc_endpoint_id,
 	a.request_id AS request_id,
 	true AS in_access_log,
 	c.request_id IS NOT NULL AS in_cloudtrail,
 	a.operation AS log_operation,
 	c.event_name AS event_name,
-	coalesce(a.host_header, c.tls_details.client_provided_host_header, c.rp_host) AS host_header,
+	coalesce(a.host_header, c.host_header) AS host_header,
 	CASE WHEN c.request_id IS NULL THEN 'access_log' ELSE 'both' END AS source,
 	coalesce(o.internal, starts_with(a.operation, 'S3.'), false) AS internal,
 	CASE
@@ -218,62 +237,86 @@ SELECT
 		WHEN c.request_id IS NOT NULL THEN c.error_code IS NULL
 		ELSE a.error_code IS NULL
 	END AS succeeded,
-	coalesce(a.requester, nullif(c.user_identity.arn, '')) AS requester,
-	coalesce(a.version_id, c.rp_version) AS version_id,
+	coalesce(a.requester, c.ui_arn) AS requester,
+	a.version_id AS version_id,
 	c.event_id AS event_id,
 	a.date AS date
 FROM al a
 LEFT JOIN ct c ON c.request_id = a.request_id
-LEFT JOIN s3_operations o ON o.name = a.operation
-	AND (NOT o.key_dependent OR (o.scope = 'object') = (a.key IS NOT NULL))
-LEFT JOIN s3_operations co ON co.name = c.event_name
-LEFT JOIN role_paths rp ON a.p_type = 'AssumedRole'
-	AND rp.account_id = split_part(a.requester, ':', 5)
-	AND rp.role_name = split_part(a.requester, '/', 2)
+LEFT JOIN s3_operations o ON o.lookup = ` + accessLogLookup("a") + `
+LEFT JOIN s3_operations co ON co.lookup = c.event_name
+LEFT JOIN role_paths rp
+	ON rp.account_id = CASE WHEN a.p_type = 'AssumedRole' THEN split_part(a.requester, ':', 5) END
+	AND rp.role_name = CASE WHEN a.p_type = 'AssumedRole' THEN split_part(a.requester, '/', 2) END
 
 UNION ALL
 
 SELECT
 	c.event_time AS time,
-	c.rp_bucket AS bucket,
-	c.rp_key AS key,
+	c.rp[1] AS bucket,
+	c.rp[2] AS key,
 	coalesce(co.operation, c.event_name) AS operation,
 	CASE
 		WHEN co.internal THEN NULL
-		WHEN co.version_action IS NOT NULL AND c.rp_version IS NOT NULL THEN co.version_action
+		WHEN co.version_action IS NOT NULL AND c.rp[3] IS NOT NULL THEN co.version_action
 		ELSE co.action
 	END AS action,
 	c.p_arn AS principal_arn,
 	c.p_type AS principal_type,
-	s3sift_session_name(c.user_identity.arn) AS session_name,
-	nullif(nullif(c.user_identity.account_id, 'ANONYMOUS_PRINCIPAL'), '') AS account_id,
+	s3sift_session_name(c.ui_arn) AS session_name,
+	nullif(c.ui_account, 'ANONYMOUS_PRINCIPAL') AS account_id,
 	c.source_ip_address AS remote_ip,
 	c.user_agent AS user_agent,
 	CAST(NULL AS INTEGER) AS http_status,
 	c.error_code AS error_code,
-	c.bytes_out AS bytes_sent,
-	c.bytes_in AS bytes_received,
+	CAST(TRY_CAST(c.aed[2] AS DOUBLE) AS BIGINT) AS bytes_sent,
+	CAST(TRY_CAST(c.aed[1] AS DOUBLE) AS BIGINT) AS bytes_received,
 	CAST(NULL AS BIGINT) AS object_size,
-	s3sift_signature_version(c.sig) AS signature_version,
-	c.auth AS authentication_type,
-	s3sift_tls_version(c.tls_details.tls_version) AS tls_version,
-	coalesce(c.tls_details.cipher_suite, c.cipher) AS cipher_suite,
+	s3sift_signature_version(c.aed[3]) AS signature_version,
+	c.aed[4] AS authentication_type,
+	s3sift_tls_version(c.tls_version) AS tls_version,
+	coalesce(c.cipher_suite, c.aed[5]) AS cipher_suite,
 	c.vpc_endpoint_id AS vpc_endpoint_id,
 	c.request_id AS request_id,
 	false AS in_access_log,
 	true AS in_cloudtrail,
 	CAST(NULL AS VARCHAR) AS log_operation,
 	c.event_name AS event_name,
-	coalesce(c.tls_details.client_provided_host_header, c.rp_host) AS host_header,
+	coalesce(c.host_header, c.rp[4]) AS host_header,
 	'cloudtrail' AS source,
 	coalesce(co.internal, false) AS internal,
 	c.error_code IS NULL AS succeeded,
-	coalesce(nullif(c.user_identity.arn, ''), nullif(c.user_identity.principal_id, '')) AS requester,
-	c.rp_version AS version_id,
+	coalesce(c.ui_arn, c.ui_principal_id) AS requester,
+	c.rp[3] AS version_id,
 	c.event_id AS event_id,
 	c.date AS date
-FROM ct c
-LEFT JOIN s3_operations co ON co.name = c.event_name
-WHERE c.request_id IS NULL
-	OR NOT EXISTS (SELECT 1 FROM s3_access_logs x WHERE x.request_id = c.request_id)`
+FROM ct_only c
+LEFT JOIN s3_operations co ON co.lookup = c.event_name`
+}
+
+// accessLogLookup is the s3_operations.lookup key of the access-log row
+// alias: the operation, plus "#object" or "#bucket" for the operations that
+// log a bucket and an object API alike (REST.GET.ACL).
+func accessLogLookup(alias string) string {
+	var dependent []string
+	seen := map[string]bool{}
+	for _, op := range event.Operations() {
+		if event.KeyDependent(op.Name) && !seen[op.Name] {
+			seen[op.Name] = true
+			dependent = append(dependent, quote(op.Name))
+		}
+	}
+	return fmt.Sprintf("CASE WHEN %[1]s.operation IN (%[2]s) THEN %[1]s.operation || CASE WHEN %[1]s.key IS NULL THEN '#bucket' ELSE '#object' END ELSE %[1]s.operation END",
+		alias, strings.Join(dependent, ", "))
+}
+
+// operationLookup is op's key in s3_operations.lookup (see accessLogLookup).
+func operationLookup(op event.Operation) string {
+	if !event.KeyDependent(op.Name) {
+		return op.Name
+	}
+	if op.Scope == event.ScopeObject {
+		return op.Name + "#object"
+	}
+	return op.Name + "#bucket"
 }

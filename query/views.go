@@ -69,13 +69,13 @@ func operationsTable() []string {
 	create := `CREATE TABLE s3_operations (
 	name VARCHAR, source VARCHAR, operation VARCHAR, action VARCHAR, scope VARCHAR,
 	internal BOOLEAN, version_action VARCHAR, copy_source_action VARCHAR, upload BOOLEAN,
-	key_dependent BOOLEAN)`
+	key_dependent BOOLEAN, lookup VARCHAR)`
 	var rows []string
 	for _, op := range event.Operations() {
-		rows = append(rows, fmt.Sprintf("(%s, %s, %s, %s, %s, %t, %s, %s, %t, %t)",
+		rows = append(rows, fmt.Sprintf("(%s, %s, %s, %s, %s, %t, %s, %s, %t, %t, %s)",
 			quote(op.Name), quote(string(op.Source)), quote(op.API), nullable(op.Action), nullable(string(op.Scope)),
 			op.Internal, nullable(op.VersionAction), nullable(op.CopySourceAction), op.Upload,
-			event.KeyDependent(op.Name)))
+			event.KeyDependent(op.Name), quote(operationLookup(op))))
 	}
 	return []string{create, "INSERT INTO s3_operations VALUES " + strings.Join(rows, ",\n")}
 }
