@@ -103,7 +103,7 @@ func (w *worker) read(ctx context.Context, j job) (lake.Object, error) {
 		return rec, w.fatal
 	case src.err != nil:
 		return rec, src.err
-	case ctx.Err() != nil:
+	case err != nil && ctx.Err() != nil:
 		return rec, ctx.Err()
 	case err != nil:
 		// The content is damaged (gzip cut short, undecodable JSON): keep
@@ -125,10 +125,7 @@ func (w *worker) damaged(rec lake.Object, kind format.Kind, rows int64, err erro
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		reason = fmt.Sprintf("object cut short after %d records (truncated gzip or partial upload): %v; records before the cut were kept", rows, err)
 	}
-	f := kind.String()
-	if kind == format.Unknown {
-		f = "unknown"
-	}
+	f := kind.String() // "unknown" when the damage hid the format
 	rj := event.Reject{Format: f, Reason: reason, Provenance: event.Provenance{SourceObject: rec.ID}}
 	if e := w.addReject(&rj); e != nil {
 		return rec, e
