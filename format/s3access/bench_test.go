@@ -29,6 +29,32 @@ func reportCPU(b *testing.B, start time.Duration, bytesPerOp int64) {
 	}
 }
 
+// bestPass tracks the fastest full pass over the benchmark's lines. On a
+// shared machine the mean mixes in time other processes took; the best
+// pass is close to what one quiet core does.
+type bestPass struct {
+	bytes int64
+	last  time.Time
+	best  time.Duration
+}
+
+// lap ends the current pass (if any) and starts the next.
+func (p *bestPass) lap() {
+	now := time.Now()
+	if !p.last.IsZero() {
+		if d := now.Sub(p.last); p.best == 0 || d < p.best {
+			p.best = d
+		}
+	}
+	p.last = now
+}
+
+func (p *bestPass) report(b *testing.B) {
+	if p.best > 0 {
+		b.ReportMetric(float64(p.bytes)/p.best.Seconds()/1e6, "best-MB/s")
+	}
+}
+
 // benchLines are realistic, varied lines built in memory (no large files
 // in the repository).
 func benchLines(b *testing.B) [][]byte {
@@ -51,12 +77,17 @@ func BenchmarkParseLine(b *testing.B) {
 	var rec event.AccessLog
 	b.ResetTimer()
 	start := cpuTime()
+	best := bestPass{bytes: total}
 	for i := 0; i < b.N; i++ {
+		if i%len(lines) == 0 {
+			best.lap()
+		}
 		if err := s3access.ParseLine(lines[i%len(lines)], &rec); err != nil {
 			b.Fatal(err)
 		}
 	}
 	reportCPU(b, start, total/int64(len(lines)))
+	best.report(b)
 }
 
 func BenchmarkDecode(b *testing.B) {
@@ -72,13 +103,17 @@ func BenchmarkDecode(b *testing.B) {
 	reject := func(rj *event.Reject) error { b.Fatalf("reject: %s", rj.Reason); return nil }
 	b.ResetTimer()
 	start := cpuTime()
+	best := bestPass{bytes: int64(len(data))}
 	for i := 0; i < b.N; i++ {
+		best.lap()
 		st, err := s3access.Decode(bytes.NewReader(data), "bench", emit, reject)
 		if err != nil || st.Records != 4096 {
 			b.Fatalf("Decode: %+v, %v", st, err)
 		}
 	}
+	best.lap()
 	reportCPU(b, start, int64(len(data)))
+	best.report(b)
 }
 
 // BenchmarkDecodeAdversarial measures a 2 MB line of quotes and spaces,
