@@ -70,6 +70,16 @@ func TestConditionOperators(t *testing.T) {
 		{"StringLike star", `{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/a*"}}`, nil, match},
 		{"StringLike question", `{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:role/ap?"}}`, nil, match},
 		{"StringLike miss", `{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/b*"}}`, nil, nomatch},
+		{"StringLike star matches empty", `{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:role/app*"}}`, nil, match},
+		{"StringLike several stars", `{"StringLike":{"aws:PrincipalArn":"*:iam::*:*/a*p"}}`, nil, match},
+		{"StringLike backtracking", `{"StringLike":{"aws:PrincipalArn":"*a*a*pp"}}`, nil, match},
+		{"StringLike backtracking miss", `{"StringLike":{"aws:PrincipalArn":"*a*x*pp"}}`, nil, nomatch},
+		{"StringLike question is one character", `{"StringLike":{"aws:username":"z?e"}}`, func(r *policy.Request) {
+			r.PrincipalARN, r.Kind = "arn:aws:iam::111122223333:user/zoë", policy.KindUser
+		}, nomatch},
+		{"StringLike question on UTF-8", `{"StringLike":{"aws:username":"zo?"}}`, func(r *policy.Request) {
+			r.PrincipalARN, r.Kind = "arn:aws:iam::111122223333:user/zoë", policy.KindUser
+		}, match},
 		{"StringNotLike", `{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/b*"}}`, nil, match},
 		{"StringNotLike absent", `{"StringNotLike":{"aws:PrincipalArn":"x*"}}`, func(r *policy.Request) { r.Kind, r.PrincipalARN = policy.KindAnonymous, "anonymous" }, match},
 		// Numeric.

@@ -200,6 +200,49 @@ func TestLoadUsage(t *testing.T) {
 	}
 }
 
+func TestWindow(t *testing.T) {
+	m, rows := setup(t)
+	ctx := context.Background()
+	from := time.Date(2024, 5, 10, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2024, 5, 20, 12, 0, 0, 0, time.UTC)
+	w := policy.Window{Bucket: "acme", From: from, To: to}
+	var want, wantGoverned int64
+	for _, r := range rows {
+		if !r.t.Before(from) && r.t.Before(to) {
+			want++
+			if !r.internal {
+				wantGoverned++
+			}
+		}
+	}
+	u, err := policy.LoadUsage(ctx, m, policy.LoadConfig{Window: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Requests != want {
+		t.Errorf("LoadUsage in [%v, %v): %d requests, want %d", from, to, u.Requests, want)
+	}
+	rep, err := policy.Check(ctx, m, policy.None(), policy.CheckConfig{Window: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Requests != wantGoverned {
+		t.Errorf("Check in [%v, %v): %d requests, want %d", from, to, rep.Requests, wantGoverned)
+	}
+	// Without a bucket policy nothing is allowed by it: same-account
+	// principals depend on identity policies, the rest is denied.
+	if rep.Authorized[policy.Allowed] != 0 || rep.Authorized[policy.DependsOnIdentity] == 0 || len(rep.Broken) == 0 {
+		t.Errorf("no policy: authorized by decision %v, %d broken findings", rep.Authorized, len(rep.Broken))
+	}
+	other, err := policy.LoadUsage(ctx, m, policy.LoadConfig{Window: policy.Window{Bucket: "other"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.Requests != 0 || len(other.Principals) != 0 {
+		t.Errorf("bucket other: %d requests, %d principals; want none", other.Requests, len(other.Principals))
+	}
+}
+
 // removePrincipal drops arn from the document's Allows and from the Deny's
 // exceptions, the edit a user makes to revoke one principal.
 func removePrincipal(doc *policy.Document, arn string) {

@@ -1,4 +1,0 @@
-package policy
-
-// GroupSQL exposes the replay statement to tests.
-func GroupSQL(p *Policy, w Window) (string, []any) { return planInputs(p, w.Bucket).groupSQL(w) }
