@@ -6,7 +6,8 @@
 //
 // The scanner is hand-written (no regexp) and finds field boundaries from the
 // structure of what follows, so a key with spaces, or a quote inside a
-// request URI, referer or user agent, does not break a line. "-" and "\"-\""
-// mean NULL. Lines that do not parse are handed to a reject callback with the
-// field and the reason, never dropped.
+// request URI, referer or user agent, does not break a line. A documented
+// field of - or "-" is NULL (the empty string, or a nil number); trailing
+// unknown fields are kept verbatim. Lines that do not parse are handed to a
+// reject callback with the field and the reason, never dropped.
 package s3access
