@@ -142,6 +142,7 @@ var gzipPool = sync.Pool{New: func() any {
 // memBucket is an in-memory Lister with ListObjectsV2's semantics, counting
 // calls and keys returned.
 type memBucket struct {
+	mu         sync.Mutex
 	keys       []string // sorted
 	calls      int
 	listedKeys int
@@ -157,6 +158,8 @@ func newMemBucket(g *genBucket) *memBucket {
 }
 
 func (m *memBucket) ListPage(_ context.Context, req source.ListRequest) (source.ListPage, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.calls++
 	maxKeys := int(req.MaxKeys)
 	if maxKeys == 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -151,8 +152,11 @@ func TestWalkLayoutNeverListsDigests(t *testing.T) {
 	g := fixtureBucket()
 	m := newMemBucket(g)
 	var seen []string
+	var mu sync.Mutex
 	rec := listerFunc(func(ctx context.Context, req source.ListRequest) (source.ListPage, error) {
 		p, err := m.ListPage(ctx, req)
+		mu.Lock()
+		defer mu.Unlock()
 		seen = append(seen, req.Prefix)
 		for _, o := range p.Objects {
 			seen = append(seen, o.Key)

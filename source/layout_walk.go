@@ -176,7 +176,7 @@ func WalkLayout(ctx context.Context, l Lister, prefix string, sel Selection, log
 		}
 		st, path = next, t
 	}
-	return w.walk(ctx, prefix, dir, st, path)
+	return w.walk(ctx, prefix, dir, st, path, nil)
 }
 
 // filterReason tells pruning by a user's filter from pruning by layout.
@@ -290,8 +290,15 @@ func (w *walker) keepRegion(r string) bool {
 	return len(w.sel.Regions) == 0 || slices.Contains(w.sel.Regions, r)
 }
 
-// walk lists prefix (which lies in folder dir, in state st).
-func (w *walker) walk(ctx context.Context, prefix, dir string, st folder, date time.Time) error {
+// listAhead is how many sibling folders' first pages are requested while
+// the walk is still in an earlier one: listing a big organization trail
+// is thousands of small calls, and their latency adds up when made one by
+// one. Objects still come out in key order.
+const listAhead = 8
+
+// firstRequest returns the state a folder is walked in and the request
+// for its first page.
+func (w *walker) firstRequest(prefix string, st folder, date time.Time) (folder, ListRequest) {
 	if st == fYear && w.from.IsZero() && w.to.IsZero() {
 		// No window to prune by: one flat listing is the fewest calls.
 		st = fLeaf
@@ -306,8 +313,43 @@ func (w *walker) walk(ctx context.Context, prefix, dir string, st folder, date t
 		// window's start does not cost a full page.
 		req.MaxKeys = probeKeys
 	}
+	return st, req
+}
+
+// pageFuture is a page requested ahead of its turn.
+type pageFuture struct {
+	done chan struct{}
+	page ListPage
+	err  error
+}
+
+func (w *walker) prefetch(ctx context.Context, req ListRequest) *pageFuture {
+	f := &pageFuture{done: make(chan struct{})}
+	go func() {
+		defer close(f.done)
+		f.page, f.err = w.l.ListPage(ctx, req)
+	}()
+	return f
+}
+
+// walk lists prefix (which lies in folder dir, in state st). first, when
+// not nil, is its first page, already requested.
+func (w *walker) walk(ctx context.Context, prefix, dir string, st folder, date time.Time, first *pageFuture) error {
+	st, req := w.firstRequest(prefix, st, date)
 	for {
-		page, err := w.l.ListPage(ctx, req)
+		var page ListPage
+		var err error
+		if first != nil {
+			select {
+			case <-first.done:
+				page, err = first.page, first.err
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			first = nil
+		} else {
+			page, err = w.l.ListPage(ctx, req)
+		}
 		if err != nil {
 			return err
 		}
@@ -335,12 +377,34 @@ func (w *walker) walk(ctx context.Context, prefix, dir string, st folder, date t
 	}
 }
 
+// subfolder is a common prefix the walk descends into.
+type subfolder struct {
+	prefix string
+	st     folder
+	date   time.Time
+	first  *pageFuture
+}
+
 // page handles one listing page in key order. It returns a StartAfter key
 // to jump to when the rest of the page lies outside the window.
 func (w *walker) page(ctx context.Context, dir string, st folder, date time.Time, p ListPage) (jump, error) {
-	objs, pres := p.Objects, p.Prefixes
-	for len(objs) > 0 || len(pres) > 0 {
-		if len(pres) == 0 || len(objs) > 0 && objs[0].Key < pres[0] {
+	var subs []subfolder
+	for _, cp := range p.Prefixes {
+		name := strings.TrimSuffix(cp[len(dir):], "/")
+		next, t, why := w.child(st, name, date)
+		if why != "" {
+			w.log.Debug("s3 folder not listed", "prefix", cp, "reason", why)
+			continue
+		}
+		subs = append(subs, subfolder{prefix: cp, st: next, date: t})
+	}
+	// Requests made ahead are abandoned if the page ends early.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ahead := 0
+	objs := p.Objects
+	for len(objs) > 0 || len(subs) > 0 {
+		if len(subs) == 0 || len(objs) > 0 && objs[0].Key < subs[0].prefix {
 			o := objs[0]
 			objs = objs[1:]
 			j, err := w.object(dir, o)
@@ -349,15 +413,16 @@ func (w *walker) page(ctx context.Context, dir string, st folder, date time.Time
 			}
 			continue
 		}
-		cp := pres[0]
-		pres = pres[1:]
-		name := strings.TrimSuffix(cp[len(dir):], "/")
-		next, t, why := w.child(st, name, date)
-		if why != "" {
-			w.log.Debug("s3 folder not listed", "prefix", cp, "reason", why)
-			continue
+		for ; ahead < len(subs) && ahead < listAhead; ahead++ {
+			sf := &subs[ahead]
+			var req ListRequest
+			_, req = w.firstRequest(sf.prefix, sf.st, sf.date)
+			sf.first = w.prefetch(ctx, req)
 		}
-		if err := w.walk(ctx, cp, cp, next, t); err != nil {
+		sf := subs[0]
+		subs = subs[1:]
+		ahead--
+		if err := w.walk(ctx, sf.prefix, sf.prefix, sf.st, sf.date, sf.first); err != nil {
 			return jump{}, err
 		}
 	}
