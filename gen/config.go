@@ -47,8 +47,8 @@ type Config struct {
 type Scale string
 
 // The preset sizes. Small is a few thousand requests generated well under
-// a second; Medium is about 100 MB of access logs; Large is about 1 GB of
-// access logs and a similar amount of CloudTrail JSON.
+// a second; Medium is about 140 MB of access logs; Large is about 1 GB of
+// access logs and 2.8 GB of CloudTrail JSON.
 const (
 	Small  Scale = "small"
 	Medium Scale = "medium"

@@ -124,6 +124,15 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("demo: create %s: %w", root, err)
 	}
 	logs, lake := filepath.Join(root, "logs"), filepath.Join(root, "lake")
+	if *keep != "" {
+		// Never mix two data sets (or overwrite someone's files): the demo
+		// wants its folders new.
+		for _, p := range []string{logs, lake} {
+			if _, err := os.Stat(p); err == nil {
+				return fmt.Errorf("demo: %s already exists; remove it or choose another --keep folder", p)
+			}
+		}
+	}
 
 	cfg, err := gen.ForScale(gen.Small, *seed)
 	if err != nil {

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -265,5 +266,12 @@ func TestDemo(t *testing.T) {
 func TestDemoUsage(t *testing.T) {
 	if code, _, stderr := runGenCLI(t, "demo", "extra"); code != 2 || !strings.Contains(stderr, "demo takes no arguments") {
 		t.Errorf("demo extra: exit %d, stderr %q; want exit 2 and a usage error", code, stderr)
+	}
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "lake"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runGenCLI(t, "demo", "--keep", dir); code != 1 || !strings.Contains(stderr, "already exists") {
+		t.Errorf("demo --keep over an existing lake: exit %d, stderr %q; want exit 1 and a refusal", code, stderr)
 	}
 }

@@ -20,8 +20,9 @@ downloading far more than anyone, probes for secret files, 4xx errors and a
 few malformed lines). The same seed and flags give the same bytes.
 
 scales: small  2 days, 2000 requests a day (a few MB, well under a second)
-        medium 3 days, 80000 requests a day (about 100 MB of access logs)
-        large  7 days, 240000 requests a day (about 1 GB of access logs)`
+        medium 3 days, 80000 requests a day (about 140 MB of access logs)
+        large  7 days, 240000 requests a day (about 1 GB of access logs,
+               2.8 GB of CloudTrail JSON)`
 
 // runGenerate is 's3sift generate'.
 func runGenerate(ctx context.Context, e *env, args []string) error {
