@@ -285,3 +285,37 @@ func diffKeys(got, want []string) string {
 	}
 	return b.String()
 }
+
+// TestWalkLayoutListsAhead checks that sibling folders are listed
+// concurrently, within bounds, and that key order survives.
+func TestWalkLayoutListsAhead(t *testing.T) {
+	g := &genBucket{}
+	g.cloudTrail("", "", []string{"111122223333", "444455556666"}, []string{"us-east-1", "eu-west-1", "ap-south-1", "sa-east-1"}, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), 40, 6*time.Hour)
+	m := newMemBucket(g)
+	var mu sync.Mutex
+	inFlight, maxInFlight := 0, 0
+	slow := listerFunc(func(ctx context.Context, req source.ListRequest) (source.ListPage, error) {
+		mu.Lock()
+		inFlight++
+		maxInFlight = max(maxInFlight, inFlight)
+		mu.Unlock()
+		// Give sibling requests the time to overlap.
+		time.Sleep(2 * time.Millisecond)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		return m.ListPage(ctx, req)
+	})
+	sel := source.Selection{Since: time.Date(2024, 1, 5, 0, 0, 0, 0, time.UTC), Until: time.Date(2024, 2, 5, 0, 0, 0, 0, time.UTC)}
+	got, _ := walkKeys(t, slow, "", sel)
+	if want := g.want("", sel); !slices.Equal(got, want) {
+		t.Fatalf("got %d keys, want %d in key order\n%s", len(got), len(want), diffKeys(got, want))
+	}
+	if !slices.IsSorted(got) {
+		t.Errorf("keys not in order")
+	}
+	// Eight ahead per folder level, at most five levels deep.
+	if maxInFlight < 2 || maxInFlight > 8*5 {
+		t.Errorf("at most %d list calls in flight, want between 2 and 40", maxInFlight)
+	}
+}
