@@ -85,3 +85,27 @@ func TestTablesAdd(t *testing.T) {
 		t.Errorf("statements do not create logs.my_bucket:\n%s", stmts)
 	}
 }
+
+func TestRewriteDates(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"parse_datetime(RequestDateTime,'dd/MMM/yyyy:HH:mm:ss Z')",
+			"CAST(strptime(RequestDateTime, '%d/%b/%Y:%H:%M:%S %z') AS TIMESTAMPTZ)"},
+		{"PARSE_DATETIME('2017-02-18:07:00:00','yyyy-MM-dd:HH:mm:ss')",
+			"CAST(strptime('2017-02-18:07:00:00', '%Y-%m-%d:%H:%M:%S') AS TIMESTAMPTZ)"},
+		{"parse_datetime(x, 'yyyy-MM-dd''T''HH:mm')",
+			"CAST(strptime(x, '%Y-%m-%dT%H:%M') AS TIMESTAMPTZ)"},
+		{"date_parse(d, '%Y-%m-%d %H:%i:%s')", "strptime(d, '%Y-%m-%d %H:%M:%S')"},
+		{"parse_datetime(concat(a, b), 'yyyy')", "CAST(strptime(concat(a, b), '%Y') AS TIMESTAMPTZ)"},
+	}
+	for _, tt := range tests {
+		got, _, err := athena.Rewrite(tt.in, athena.DefaultAccessLogTable)
+		if err != nil || got != tt.want {
+			t.Errorf("Rewrite(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"parse_datetime(x, fmt)", "parse_datetime(x)", "date_parse(x, 'a' || 'b')"} {
+		if _, _, err := athena.Rewrite(bad, athena.DefaultAccessLogTable); err == nil {
+			t.Errorf("Rewrite(%q) = nil error, want one naming the problem", bad)
+		}
+	}
+}

@@ -90,20 +90,12 @@ func cloudTrailView(partitioned bool) string {
 }
 
 // macros defines the Presto functions the documented queries use, in terms
-// of DuckDB's. parse_datetime translates the Joda pattern letters those
-// queries use (yyyy MMM MM dd HH mm ss SSS Z) to strptime's.
+// of DuckDB's. parse_datetime and date_parse are translated by Rewrite
+// instead, since strptime needs its pattern as a constant.
 var macros = []string{
 	`CREATE OR REPLACE MACRO json_extract_scalar(j, p) AS
 		CASE WHEN json_type(CAST(j AS JSON), p) IN ('OBJECT', 'ARRAY') THEN NULL
 		ELSE json_extract_string(CAST(j AS JSON), p) END`,
 	`CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p)`,
-	`CREATE OR REPLACE MACRO joda_to_strptime(f) AS
-		replace(replace(replace(replace(replace(replace(replace(replace(replace(f,
-			'yyyy', '%Y'), 'MMM', '%b'), 'MM', '%m'), 'dd', '%d'), 'HH', '%H'),
-			'mm', '%M'), 'ss', '%S'), 'SSS', '%g'), 'Z', '%z')`,
-	`CREATE OR REPLACE MACRO parse_datetime(s, f) AS
-		CAST(strptime(s, joda_to_strptime(f)) AS TIMESTAMPTZ)`,
-	`CREATE OR REPLACE MACRO date_parse(s, f) AS
-		strptime(s, replace(replace(replace(f, '%i', '%M'), '%s', '%S'), '%T', '%H:%M:%S'))`,
 	`CREATE OR REPLACE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
 }

@@ -27,6 +27,7 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 	lake := lakeFlag(e, fs)
 	format := formatFlag(fs)
 	threads := fs.Int("threads", 0, "DuckDB worker threads (default one per core)")
+	af := addAthenaFlags(fs)
 	flagUsage := fs.Usage
 	fs.Usage = func() {
 		flagUsage()
@@ -52,7 +53,11 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 	if strings.TrimSpace(text) == "" {
 		return usagef("no query: give the SQL as an argument, or - to read it from standard input")
 	}
-	db, err := query.Open(ctx, query.Config{Lake: *lake, Threads: *threads})
+	text, setup, err := af.prepare(e, text)
+	if err != nil {
+		return err
+	}
+	db, err := query.Open(ctx, query.Config{Lake: *lake, Threads: *threads, Setup: setup})
 	if err != nil {
 		return userError(err)
 	}
