@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -32,14 +33,20 @@ func LoadUsage(ctx context.Context, q Querier, cfg LoadConfig) (*Usage, error) {
 		u.OwnerAccount, _ = InferOwner(ctx, q, cfg.Bucket)
 	}
 	where, args := cfg.where()
-	if err := loadTotals(ctx, q, u, where, args); err != nil {
-		return nil, err
-	}
+	// One scan: grouped by principal and action, and by whether the
+	// request is governed by policies and what its log says about TLS, so
+	// the totals come from the same rows.
 	rows, err := q.Query(ctx, `SELECT coalesce(principal_arn, ''), any_value(principal_type), any_value(account_id), action,
-	count(*) FILTER (WHERE NOT denied AND NOT batch), count(*) FILTER (WHERE denied AND NOT batch), min(time), max(time)
-FROM (SELECT principal_arn, principal_type, account_id, action, time, `+deniedSQL+` AS denied, `+batchSQL+` AS batch
-      FROM s3_requests WHERE `+where+` AND `+actionFilter+`)
-GROUP BY 1, 4 ORDER BY 1, 4`, args...)
+	governed, tls_known, tls_version IS NULL,
+	count(*) FILTER (WHERE NOT denied AND NOT batch), count(*) FILTER (WHERE denied AND NOT batch),
+	count(*) FILTER (WHERE NOT batch), min(time), max(time)
+FROM (SELECT principal_arn, principal_type, account_id, action, time, tls_version,
+             `+deniedSQL+` AS denied, `+batchSQL+` AS batch, (`+actionFilter+`) AS governed,
+             -- TLS use is known for access-log lines ("-" is plain HTTP)
+             -- and for CloudTrail records that carry tlsDetails.
+             (coalesce(in_access_log, false) OR tls_version IS NOT NULL) AS tls_known
+      FROM s3_requests WHERE `+where+`)
+GROUP BY 1, 4, 5, 6, 7 ORDER BY 1, 4`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("policy: reading usage of bucket %s: %w", cfg.Bucket, err)
 	}
@@ -47,13 +54,28 @@ GROUP BY 1, 4 ORDER BY 1, 4`, args...)
 	idx := map[string]int{}
 	for rows.Next() {
 		var (
-			arn, action    string
-			ptype, account sql.NullString
-			ok, denied     int64
-			first, last    sql.NullTime
+			arn                       string
+			action, ptype, account    sql.NullString
+			governed, tlsKnown, noTLS bool
+			ok, denied, all           int64
+			first, last               sql.NullTime
 		)
-		if err := rows.Scan(&arn, &ptype, &account, &action, &ok, &denied, &first, &last); err != nil {
+		if err := rows.Scan(&arn, &ptype, &account, &action, &governed, &tlsKnown, &noTLS, &ok, &denied, &all, &first, &last); err != nil {
 			return nil, fmt.Errorf("policy: reading usage of bucket %s: %w", cfg.Bucket, err)
+		}
+		u.Requests += all
+		if !governed {
+			u.Internal += all
+			continue
+		}
+		if tlsKnown {
+			u.TLSKnown += all
+			if noTLS && all > 0 {
+				u.NonTLS += all
+				if len(u.NonTLSPrincipals) < 5 && !slices.Contains(u.NonTLSPrincipals, arn) {
+					u.NonTLSPrincipals = append(u.NonTLSPrincipals, arn)
+				}
+			}
 		}
 		i, seen := idx[arn]
 		if !seen {
@@ -65,7 +87,7 @@ GROUP BY 1, 4 ORDER BY 1, 4`, args...)
 		if p.Account == "" {
 			p.Account = str(account)
 		}
-		p.Actions = append(p.Actions, ActionUsage{Action: action, Requests: ok, Denied: denied, FirstSeen: tm(first), LastSeen: tm(last)})
+		p.addAction(ActionUsage{Action: action.String, Requests: ok, Denied: denied, FirstSeen: tm(first), LastSeen: tm(last)})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("policy: reading usage of bucket %s: %w", cfg.Bucket, err)
@@ -82,37 +104,6 @@ GROUP BY 1, 4 ORDER BY 1, 4`, args...)
 		}
 	}
 	return u, nil
-}
-
-// loadTotals fills the request, internal and TLS counts.
-func loadTotals(ctx context.Context, q Querier, u *Usage, where string, args []any) error {
-	// TLS use is known for access-log lines (tls_version "-" is plain
-	// HTTP) and for CloudTrail records that carry tlsDetails.
-	const tlsKnown = "(coalesce(in_access_log, false) OR tls_version IS NOT NULL)"
-	const governed = "(" + actionFilter + ")"
-	rows, err := q.Query(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT `+governed+`),
-	count(*) FILTER (WHERE `+governed+` AND `+tlsKnown+`),
-	count(*) FILTER (WHERE `+governed+` AND `+tlsKnown+` AND tls_version IS NULL),
-	list(DISTINCT principal_arn) FILTER (WHERE `+governed+` AND `+tlsKnown+` AND tls_version IS NULL)[1:5]
-FROM s3_requests WHERE `+where+` AND NOT `+batchSQL, args...)
-	if err != nil {
-		return fmt.Errorf("policy: counting requests of bucket %s: %w", u.Bucket, err)
-	}
-	defer rows.Close()
-	if rows.Next() {
-		var list any
-		if err := rows.Scan(&u.Requests, &u.Internal, &u.TLSKnown, &u.NonTLS, &list); err != nil {
-			return fmt.Errorf("policy: counting requests of bucket %s: %w", u.Bucket, err)
-		}
-		if l, ok := list.([]any); ok {
-			for _, v := range l {
-				if s, ok := v.(string); ok {
-					u.NonTLSPrincipals = append(u.NonTLSPrincipals, s)
-				}
-			}
-		}
-	}
-	return rows.Err()
 }
 
 // prefixSQL is the first path segment of a key with its '/', or the empty

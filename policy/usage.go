@@ -53,6 +53,27 @@ type ActionUsage struct {
 	Prefixes []string
 }
 
+// addAction adds a to p's actions, merging it with an entry of the same
+// action.
+func (p *PrincipalUsage) addAction(a ActionUsage) {
+	for i := range p.Actions {
+		b := &p.Actions[i]
+		if b.Action != a.Action {
+			continue
+		}
+		b.Requests += a.Requests
+		b.Denied += a.Denied
+		if !a.FirstSeen.IsZero() && (b.FirstSeen.IsZero() || a.FirstSeen.Before(b.FirstSeen)) {
+			b.FirstSeen = a.FirstSeen
+		}
+		if a.LastSeen.After(b.LastSeen) {
+			b.LastSeen = a.LastSeen
+		}
+		return
+	}
+	p.Actions = append(p.Actions, a)
+}
+
 // Authorized reports whether the action ever passed authorization.
 func (a ActionUsage) Authorized() bool { return a.Requests > 0 }
 
