@@ -1,6 +1,7 @@
 package s3access_test
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -141,11 +142,19 @@ func TestDecodeLineBeyondLimit(t *testing.T) {
 func TestDecodeRejectRawIsValidUTF8(t *testing.T) {
 	// A reject whose raw text is cut inside a multi-byte character and
 	// holds invalid bytes.
-	bad := strings.Repeat("é", event.MaxRejectRaw) + "\xff\xfe"
-	in := "\xff\xfe not a line\n" + bad + "\n"
+	// The first cut splits an "é"; in the second, each invalid byte grows
+	// into a 3-byte U+FFFD, so the text must be cut again after repair.
+	cutInRune := "a" + strings.Repeat("é", event.MaxRejectRaw) + "\xff\xfe"
+	growing := strings.Repeat("\xffa", event.MaxRejectRaw)
+	in := "\xff\xfe not a line\n" + cutInRune + "\n" + growing + "\n"
 	d := decodeAll(t, strings.NewReader(in), "utf8")
-	if len(d.rejs) != 2 {
-		t.Fatalf("got %d rejects, want 2", len(d.rejs))
+	if len(d.rejs) != 3 {
+		t.Fatalf("got %d rejects, want 3", len(d.rejs))
+	}
+	for _, rj := range d.rejs[1:] {
+		if !strings.Contains(rj.Reason, "truncated") || len(rj.Raw) < event.MaxRejectRaw-3 {
+			t.Errorf("line %d: %d raw bytes, reason %q; want nearly %d bytes and a note", rj.SourceLine, len(rj.Raw), rj.Reason, event.MaxRejectRaw)
+		}
 	}
 	for _, rj := range d.rejs {
 		if !utf8.ValidString(rj.Raw) || len(rj.Raw) > event.MaxRejectRaw {
@@ -243,6 +252,20 @@ func TestDecodeAdversarialLines(t *testing.T) {
 	for _, rj := range d.rejs {
 		if !strings.Contains(rj.Reason, "truncated") {
 			t.Errorf("line %d: reason %q does not say the raw text was truncated", rj.SourceLine, rj.Reason)
+		}
+	}
+}
+
+// TestDecodeBufferedReaders covers callers that pass a *bufio.Reader: a big
+// one is used as is, a small one is read through a buffer of Decode's own.
+func TestDecodeBufferedReaders(t *testing.T) {
+	lines := sampleLines(50, 9)
+	in := strings.Join(lines, "\n")
+	for _, size := range []int{16, 1 << 20} {
+		br := bufio.NewReaderSize(strings.NewReader(in), size)
+		d := decodeAll(t, br, "buffered")
+		if len(d.recs) != len(lines) || len(d.rejs) != 0 {
+			t.Errorf("bufio size %d: got %d records, %d rejects; want %d records", size, len(d.recs), len(d.rejs), len(lines))
 		}
 	}
 }

@@ -200,6 +200,8 @@ func TestParseLineQuotes(t *testing.T) {
 			`GET /logs-demo/a" b HTTP/1.1`, "https://console.example.com/", "aws-cli/2.15.0 Python/3.11.6 Linux/6.1.0 exe/x86_64.debian.12", "", "eu-west-1"},
 		{"unquoted dashes", baseLine().with(9, "-").with(16, "-").with(17, "-").with(18, "v1"),
 			"", "", "", "v1", "eu-west-1"},
+		{"odd request URI after a key with a space", baseLine().with(8, "a b").with(9, `"%%%"`),
+			"%%%", "https://console.example.com/", "aws-cli/2.15.0 Python/3.11.6 Linux/6.1.0 exe/x86_64.debian.12", "", "eu-west-1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -242,6 +244,8 @@ func TestParseLineErrors(t *testing.T) {
 		{"unquoted referer", b.with(16, "http://x/").String(), 16, `field 16 (referer): want a quoted string or -, got "http://x/"`},
 		{"unclosed user agent", b.upTo(17).with(17, `"curl/8`).String(), 17, "field 17 (user_agent): opening quote is never closed"},
 		{"quote in version id", b.with(18, `v"1`).String(), 18, `field 18 (version_id): unexpected quote in "v\"1"`},
+		{"stray quote in an extra field", b.plus(`x"y`).String(), 28, `field 28 (extra): unexpected quote in "x\"y"`},
+		{"unclosed quoted extra field", b.plus(`"x y`).String(), 28, `field 28 (extra): opening quote is never closed`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
