@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,6 +49,9 @@ func runInsights(ctx context.Context, e *env, args []string) error {
 	src, err := insightsSource(*file, pos)
 	if err != nil {
 		return err
+	}
+	if !slices.Contains(sqlgen.Tables(), *table) {
+		return usagef("unknown --table %q; want one of %s", *table, strings.Join(sqlgen.Tables(), ", "))
 	}
 	outFormat, err := resolveFormat(e, *format)
 	if err != nil {

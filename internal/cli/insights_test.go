@@ -119,6 +119,7 @@ func TestInsightsCommand(t *testing.T) {
 			stdoutNone: true,
 		},
 		{name: "no query", args: []string{"insights", "--lake", lake}, code: 2, stderrHas: []string{"no query"}},
+		{name: "bad table", args: []string{"insights", "--table", "s3", "fields a"}, code: 2, stderrHas: []string{`unknown --table "s3"; want one of cloudtrail, s3_access_logs, s3_requests`}},
 		{name: "bad format", args: []string{"insights", "--format", "xml", "fields a"}, code: 2, stderrHas: []string{`unknown --format "xml"`}},
 		{name: "bad time", args: []string{"insights", "--since", "yesterday", "fields a"}, code: 2, stderrHas: []string{"yesterday"}},
 		{name: "empty range", args: []string{"insights", "--since", "2024-03-02", "--until", "2024-03-01", "fields a"}, code: 2, stderrHas: []string{"is not before --until"}},
