@@ -133,6 +133,9 @@ WITH ct_base AS NOT MATERIALIZED (
 		c.additional_event_data
 	FROM cloudtrail c
 	WHERE c.event_source = 's3.amazonaws.com'
+	-- One record per request: CloudTrail delivers a cross-account request to
+	-- the trails of both accounts, and an organisation lake holds both.
+	QUALIFY row_number() OVER (PARTITION BY coalesce(nullif(c.request_id, ''), c.event_id) ORDER BY c.event_id) = 1
 ),
 ct_typed AS NOT MATERIALIZED (
 	SELECT *, s3sift_ct_principal_type(ui_type, ui_account, ui_invoked_by) AS p_type FROM ct_base

@@ -85,6 +85,10 @@ func requestsLake(tb testing.TB) string {
 		{EventSource: "sts.amazonaws.com", EventName: "GetCallerIdentity", EventTime: at(day + "09:00:00Z"), RequestID: "STS1",
 			UserIdentity: roleIdentity("/team/", "ops", "s9")},
 	}
+	// The same request delivered to a second account's trail.
+	dup := ctS3(day+"10:00:00Z", "R1", "GetObject", "b", "data/1.csv", roleIdentity("/data/", "etl-role", "s1"))
+	dup.EventID, dup.RecipientAccountID = "ev-R1-copy", "999988887777"
+	cts = append(cts, dup)
 	cts[1].RequestParameters = `{"bucketName":"b","key":"in/7.csv","versionId":null}`
 	cts[5].ErrorCode = "AccessDenied"
 	writeParquet(tb, lake, "cloudtrail/date=2024-05-01/region=us-east-1/part-0.parquet", cts)
