@@ -187,6 +187,13 @@ func (c *compiler) wrap() {
 			c.statsCols = append(c.statsCols, oc.name)
 		}
 		in.order = nil
+		if in.limit > 0 {
+			// stats | limit n keeps the first n groups in the order the
+			// result would show them.
+			for i := 0; i < in.stats.nBy; i++ {
+				in.order = append(in.order, orderKey{sql: itoa(int64(i + 1))})
+			}
+		}
 	} else {
 		cols = append(cols, "*")
 		out.tbl = in.tbl
