@@ -228,9 +228,14 @@ func (p *parser) agent(s string, j int) (int, *ParseError) {
 		if j+1 < len(s) && s[j+1] != ' ' {
 			break
 		}
-		return j + 1, tailValid(s, j+1)
+		err := tailValid(s, j+1)
+		if err != nil && err.Field > documentedFields {
+			p.plainExtras, err = true, nil
+		}
+		return j + 1, err
 	case '"':
 		var first *ParseError
+		fallback := -1
 		for from := j + 1; p.budget > 0; {
 			q := closingQuote(s, from)
 			if q < 0 {
@@ -239,12 +244,23 @@ func (p *parser) agent(s string, j int) (int, *ParseError) {
 			p.budget--
 			err := tailValid(s, q+1)
 			if err == nil {
+				p.plainExtras = false
 				return q + 1, nil
+			}
+			if err.Field > documentedFields && fallback < 0 {
+				fallback = q + 1
 			}
 			if first == nil {
 				first = err
 			}
 			from = q + 1
+		}
+		if fallback >= 0 {
+			// Only a field AWS has not documented holds a stray quote: take
+			// the first reading and split those fields on spaces alone,
+			// rather than lose the line.
+			p.plainExtras = true
+			return fallback, nil
 		}
 		if first == nil {
 			first = fieldErr(17, "opening quote is never closed (truncated line?)")

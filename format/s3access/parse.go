@@ -79,6 +79,9 @@ type parser struct {
 	slab     []numbers
 	slabSize int
 	budget   int
+	// plainExtras is set when the fields after the documented ones hold a
+	// stray quote, so they are split on spaces alone.
+	plainExtras bool
 }
 
 func (p *parser) newNumbers() *numbers {
@@ -120,6 +123,7 @@ func (p *parser) parse(s string, rec *event.AccessLog) error {
 // fill parses s into a zero rec.
 func (p *parser) fill(s string, rec *event.AccessLog) *ParseError {
 	p.budget = maxAttempts
+	p.plainExtras = false
 	s = trimRight(s)
 
 	// Fields 1 and 2, then the bracketed time, then 4 to 7: plain tokens.
@@ -224,7 +228,11 @@ func (p *parser) fill(s string, rec *event.AccessLog) *ParseError {
 		n++
 	}
 	for i < len(s) {
-		e = tailFieldEnd(s, i+1)
+		if p.plainExtras {
+			e = nextSpace(s, i+1)
+		} else {
+			e = tailFieldEnd(s, i+1)
+		}
 		rec.ExtraFields = append(rec.ExtraFields, s[i+1:e])
 		i = e
 		n++

@@ -244,8 +244,6 @@ func TestParseLineErrors(t *testing.T) {
 		{"unquoted referer", b.with(16, "http://x/").String(), 16, `field 16 (referer): want a quoted string or -, got "http://x/"`},
 		{"unclosed user agent", b.upTo(17).with(17, `"curl/8`).String(), 17, "field 17 (user_agent): opening quote is never closed"},
 		{"quote in version id", b.with(18, `v"1`).String(), 18, `field 18 (version_id): unexpected quote in "v\"1"`},
-		{"stray quote in an extra field", b.plus(`x"y`).String(), 28, `field 28 (extra): unexpected quote in "x\"y"`},
-		{"unclosed quoted extra field", b.plus(`"x y`).String(), 28, `field 28 (extra): opening quote is never closed`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,6 +265,36 @@ func TestParseLineErrors(t *testing.T) {
 			}
 			if !strings.HasPrefix(err.Error(), "s3access: ") {
 				t.Errorf("Error() = %q, want the package prefix", err.Error())
+			}
+		})
+	}
+}
+
+// TestParseLineExtraFields: fields after the documented ones are kept
+// verbatim; a quoted one may hold spaces; a stray quote in one does not cost
+// the line.
+func TestParseLineExtraFields(t *testing.T) {
+	tests := []struct {
+		name  string
+		line  fields
+		agent string
+		want  []string
+	}{
+		{"plain", baseLine().plus("a", "-", "b"), "aws-cli/2.15.0 Python/3.11.6 Linux/6.1.0 exe/x86_64.debian.12", []string{"a", "-", "b"}},
+		{"quoted with spaces", baseLine().plus(`"a b"`, "c"), "aws-cli/2.15.0 Python/3.11.6 Linux/6.1.0 exe/x86_64.debian.12", []string{`"a b"`, "c"}},
+		{"stray quote", baseLine().plus(`x"y`), "aws-cli/2.15.0 Python/3.11.6 Linux/6.1.0 exe/x86_64.debian.12", []string{`x"y`}},
+		{"unclosed quote", baseLine().plus(`"x y`), "aws-cli/2.15.0 Python/3.11.6 Linux/6.1.0 exe/x86_64.debian.12", []string{`"x`, "y"}},
+		{"stray quote after a dash agent", baseLine().with(17, "-").plus(`x"y`, "z"), "", []string{`x"y`, "z"}},
+		{"quote inside the agent and a quoted extra", baseLine().with(17, `"a "b" c"`).plus(`"d e"`), `a "b" c`, []string{`"d e"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := parse(t, tt.line.String())
+			if strings.Join(rec.ExtraFields, "|") != strings.Join(tt.want, "|") || rec.UserAgent != tt.agent {
+				t.Errorf("ExtraFields %q, UserAgent %q; want %q, %q", rec.ExtraFields, rec.UserAgent, tt.want, tt.agent)
+			}
+			if int(rec.FieldCount) != 27+len(tt.want) || rec.SourceRegion != "eu-west-1" {
+				t.Errorf("FieldCount %d, SourceRegion %q", rec.FieldCount, rec.SourceRegion)
 			}
 		})
 	}
