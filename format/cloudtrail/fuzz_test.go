@@ -56,7 +56,7 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-func checkRecord(t *testing.T, r *event.CloudTrail) {
+func checkRecord(t testing.TB, r *event.CloudTrail) {
 	t.Helper()
 	if r.SourceObject != "fuzz" || r.SourceLine < 1 {
 		t.Errorf("provenance %q:%d", r.SourceObject, r.SourceLine)

@@ -216,7 +216,10 @@ func TestRejectRawLimit(t *testing.T) {
 	if len(rj.Raw) > event.MaxRejectRaw || len(rj.Raw) < event.MaxRejectRaw-3 || !strings.Contains(rj.Reason, "truncated to") {
 		t.Errorf("got raw of %d bytes and reason %q, want %d bytes and a note", len(rj.Raw), rj.Reason, event.MaxRejectRaw)
 	}
-	if !utf8.ValidString(rj.Raw) || res.records[0].SourceLine != 2 {
-		t.Errorf("next record: SourceLine %d, want 2", res.records[0].SourceLine)
+	if !utf8.ValidString(rj.Raw) {
+		t.Errorf("reject raw is not valid UTF-8")
+	}
+	if got := res.records[0].SourceLine; got != 2 {
+		t.Errorf("next record: SourceLine %d, want 2", got)
 	}
 }
