@@ -102,7 +102,7 @@ func newS3Client(ctx context.Context, bucket string, c S3Conn, log *slog.Logger)
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, "", fmt.Errorf("source: s3: load AWS configuration (profile %q): %w", c.Profile, err)
+		return nil, "", fmt.Errorf("source: s3: load AWS configuration (profile %q): %w; profiles live in ~/.aws/config and ~/.aws/credentials (or $AWS_CONFIG_FILE, $AWS_SHARED_CREDENTIALS_FILE)", c.Profile, err)
 	}
 	custom := c.EndpointURL != "" || cfg.BaseEndpoint != nil
 	region := cfg.Region

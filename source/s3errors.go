@@ -43,10 +43,16 @@ func (e *S3Error) Error() string {
 		msg += e.Err.Error()
 	}
 	switch {
+	case e.Code == "SignatureDoesNotMatch" || e.Code == "InvalidAccessKeyId":
+		msg += "; the credentials are not valid for this server: check --profile, the AWS_* variables and --endpoint-url"
+	case e.Code == "ExpiredToken" || e.Code == "ExpiredTokenException" || e.Code == "TokenRefreshRequired":
+		msg += "; the session credentials expired: refresh them (aws sso login, or new role credentials)"
 	case e.Status == http.StatusForbidden && e.Op == "list":
 		msg += fmt.Sprintf("; the credentials in use need s3:ListBucket on arn:aws:s3:::%s", e.Bucket)
 	case e.Status == http.StatusForbidden:
 		msg += fmt.Sprintf("; the credentials in use need s3:GetObject on arn:aws:s3:::%s/%s (and kms:Decrypt if it is SSE-KMS encrypted)", e.Bucket, e.Key)
+	case e.Code == "NoSuchBucket":
+		msg += "; check the bucket name, and --endpoint-url for an S3-compatible server"
 	case e.Status == http.StatusPreconditionFailed:
 		msg += "; the object was rewritten after it was listed; the next run reads the new version"
 	case e.Status == http.StatusMovedPermanently:
