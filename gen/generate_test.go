@@ -2,6 +2,7 @@ package gen_test
 
 import (
 	"bytes"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,6 +75,9 @@ func TestAccessLogLines(t *testing.T) {
 	}
 	var lines, good, size int64
 	bytesByIP := map[string]int64{}
+	errs := map[gen.ErrorKey]map[string]bool{} // request ids per error
+	deleted := map[string]bool{}               // bucket/key of successful deletions
+	deleteLines := 0
 	objects := files(t, dir, "s3-access")
 	for _, f := range objects {
 		data := readFile(t, dir, f)
@@ -119,6 +123,17 @@ func TestAccessLogLines(t *testing.T) {
 			default:
 				t.Errorf("%s:%d TLS version %q", f, i+1, fs[23])
 			}
+			if status, err := strconv.Atoi(fs[9]); err == nil && status >= 400 {
+				k := gen.ErrorKey{Bucket: fs[1], Status: status, ErrorCode: fs[10]}
+				if errs[k] == nil {
+					errs[k] = map[string]bool{}
+				}
+				errs[k][fs[5]] = true
+			}
+			if (fs[6] == "REST.DELETE.OBJECT" || fs[6] == "BATCH.DELETE.OBJECT") && fs[9] == "204" {
+				deleted[fs[1]+"/"+fs[7]] = true
+				deleteLines++
+			}
 			if fs[11] != "-" && fs[3] != "-" {
 				n, err := strconv.ParseInt(fs[11], 10, 64)
 				if err != nil {
@@ -144,6 +159,27 @@ func TestAccessLogLines(t *testing.T) {
 		if bytesByIP[ip] != want {
 			t.Errorf("bytes sent to %s: files %d, Truth %d", ip, bytesByIP[ip], want)
 		}
+	}
+	logged := map[string]bool{}
+	for _, b := range tr.Buckets {
+		logged[b.Name] = b.AccessLogs
+	}
+	for k, n := range tr.Errors {
+		if logged[k.Bucket] && int64(len(errs[k])) != n {
+			t.Errorf("errors %+v: %d request ids in the files, Truth %d", k, len(errs[k]), n)
+		}
+	}
+	var wantDeleted int
+	for _, d := range tr.Deletions {
+		if logged[d.Bucket] {
+			wantDeleted++
+			if !deleted[d.Bucket+"/"+strings.ReplaceAll(url.QueryEscape(d.Key), "%2F", "/")] {
+				t.Errorf("Truth deletion %+v has no 204 delete line", d)
+			}
+		}
+	}
+	if deleteLines != wantDeleted {
+		t.Errorf("%d successful delete lines in the files, Truth %d deletions", deleteLines, wantDeleted)
 	}
 	if len(bytesByIP) != len(tr.AccessLogBytesByIP) {
 		t.Errorf("files have %d IPs, Truth.AccessLogBytesByIP %d", len(bytesByIP), len(tr.AccessLogBytesByIP))
