@@ -170,14 +170,30 @@ func (c *compiler) sortCmd(cmd *insights.SortCmd) {
 	for _, k := range cmd.Keys {
 		v := c.expr(k.Expr, exprCtx{})
 		c.checkValue(v, k.Expr)
-		if v.t == tAny {
-			// Text that holds numbers sorts as numbers, as Logs Insights
-			// sorts them; the rest by text.
-			keys = append(keys, orderKey{sql: "TRY_CAST(" + v.sql + " AS DOUBLE)", desc: k.Desc})
+		switch v.t {
+		case tAny, tString:
+			for _, s := range naturalKeys(v.sql) {
+				keys = append(keys, orderKey{sql: s, desc: k.Desc})
+			}
+		default:
+			keys = append(keys, orderKey{sql: v.sql, desc: k.Desc})
 		}
-		keys = append(keys, orderKey{sql: v.sql, desc: k.Desc})
 	}
 	c.st.order = keys
+}
+
+// naturalKeys returns the sort keys of text the way Logs Insights sorts
+// it: every non-number before every number, numbers by value, and other
+// text by chunks, runs of digits comparing by length and then value and
+// the rest by Unicode code point (so "file9" sorts before "file10").
+// Descending order reverses the whole.
+func naturalKeys(t string) []string {
+	return []string{
+		"regexp_full_match(" + t + `, '-?[0-9]+(\.[0-9]+)?')`,
+		"TRY_CAST(" + t + " AS DOUBLE)",
+		"list_transform(regexp_extract_all(" + t + ", '[0-9]+|[^0-9]+'), lambda k: CASE WHEN regexp_full_match(k, '[0-9]+') " +
+			"THEN lpad(CAST(length(k) AS VARCHAR), 6, '0') || k ELSE k END)",
+	}
 }
 
 func (c *compiler) dedupCmd(cmd *insights.DedupCmd) {
