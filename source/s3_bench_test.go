@@ -158,3 +158,30 @@ func fetchAll(s source.Source, workers int) (int, int64, error) {
 	}
 	return int(n.Load()), size.Load(), err
 }
+
+// BenchmarkS3FetchLatency fetches 2,000 small access logs through a proxy
+// adding 10ms to every request, as a distant S3 would, with more and more
+// downloads at once: the rate follows the concurrency, not the CPU.
+func BenchmarkS3FetchLatency(b *testing.B) {
+	bb := benchBuckets()[0]
+	bb.n = 2000
+	srv, total := startBench(b, bb)
+	proxy := s3test.NewProxy(b, srv)
+	proxy.Latency = 10 * time.Millisecond
+	for _, workers := range []int{2, 16, 64} {
+		b.Run(fmt.Sprintf("workers-%d", workers), func(b *testing.B) {
+			s, err := source.NewS3(context.Background(), source.S3Config{Bucket: "logs", Prefix: bb.prefix,
+				Conn: source.S3Conn{EndpointURL: proxy.URL, Region: srv.Region, Credentials: srv.Credentials(), MaxConns: workers}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(total)
+			for b.Loop() {
+				if n, _, err := fetchAll(s, workers); err != nil || n != bb.n {
+					b.Fatalf("fetched %d objects, error %v; want %d", n, err, bb.n)
+				}
+			}
+			b.ReportMetric(float64(bb.n)*float64(b.N)/b.Elapsed().Seconds(), "objects/s")
+		})
+	}
+}

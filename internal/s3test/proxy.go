@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Fault is what the proxy does to a request instead of passing it on.
@@ -43,6 +44,9 @@ func (f Fault) String() string {
 type Proxy struct {
 	// URL is the proxy's endpoint; give it to the client as its endpoint.
 	URL string
+	// Latency delays every request, as a distant server would. Set it
+	// before the first request.
+	Latency time.Duration
 
 	target    *url.URL
 	transport *http.Transport
@@ -144,6 +148,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.mu.Unlock()
+	if p.Latency > 0 {
+		time.Sleep(p.Latency)
+	}
 	switch fault {
 	case SlowDown:
 		writeS3Error(w, http.StatusServiceUnavailable, "SlowDown", "Please reduce your request rate.", key)
