@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -112,7 +113,7 @@ func Check(ctx context.Context, q Querier, p *Policy, cfg CheckConfig) (*Report,
 		var (
 			arn, action                       string
 			ptype, account, session, ip, vpce sql.NullString
-			tlsv, sig, auth, key, reqID       sql.NullString
+			tlsv, sig, auth, key              sql.NullString
 			denied                            bool
 			inCT, inAL                        sql.NullBool
 			keyClass, timeClass, ipClass      any
@@ -120,7 +121,7 @@ func Check(ctx context.Context, q Querier, p *Policy, cfg CheckConfig) (*Report,
 			n, keys                           int64
 		)
 		if err := rows.Scan(&arn, &ptype, &account, &action, &denied, &session, &ipClass, &vpce, &inCT, &inAL, &tlsv, &sig, &auth,
-			&keyClass, &timeClass, &key, &anyTime, &ip, &n, &keys, &first, &last, &reqID); err != nil {
+			&keyClass, &timeClass, &key, &anyTime, &ip, &n, &keys, &first, &last); err != nil {
 			return nil, fmt.Errorf("policy: replaying bucket %s: %w", cfg.Bucket, err)
 		}
 		r := Request{
@@ -186,11 +187,14 @@ func Check(ctx context.Context, q Querier, p *Policy, cfg CheckConfig) (*Report,
 			f.FirstSeen = ft
 		}
 		if lt := tm(last); !lt.Before(f.LastSeen) {
-			f.LastSeen, f.ExampleRequestID = lt, str(reqID)
+			f.LastSeen = lt
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("policy: replaying bucket %s: %w", cfg.Bucket, err)
+	}
+	if err := fillExamples(ctx, q, cfg.Window, agg); err != nil {
+		return nil, err
 	}
 	for _, f := range agg {
 		switch {
@@ -206,6 +210,66 @@ func Check(ctx context.Context, q Querier, p *Policy, cfg CheckConfig) (*Report,
 		sortFindings(l)
 	}
 	return rep, nil
+}
+
+// exampleBatch bounds the findings looked up per example query.
+const exampleBatch = 500
+
+// fillExamples sets each finding's ExampleRequestID to a request of its
+// principal and action made at its LastSeen. It is a second, targeted
+// query because only the few findings need an example: carrying one
+// through the replay's grouping costs more than the whole lookup.
+func fillExamples[K comparable](ctx context.Context, q Querier, w Window, agg map[K]*Finding) error {
+	fs := make([]*Finding, 0, len(agg))
+	for _, f := range agg {
+		if !f.LastSeen.IsZero() {
+			fs = append(fs, f)
+		}
+	}
+	type key struct {
+		arn, action string
+		t           time.Time
+	}
+	where, wargs := w.where()
+	for len(fs) > 0 {
+		batch := fs[:min(len(fs), exampleBatch)]
+		fs = fs[len(batch):]
+		var args []any
+		tuples := make([]string, len(batch))
+		for i, f := range batch {
+			tuples[i] = "(?, ?, CAST(? AS TIMESTAMP))"
+			args = append(args, f.PrincipalARN, f.Action, f.LastSeen.UTC().Format(sqlTime))
+		}
+		rows, err := q.Query(ctx, `SELECT v.p, v.a, v.t, min(r.request_id)
+FROM s3_requests r JOIN (VALUES `+strings.Join(tuples, ", ")+`) v(p, a, t)
+  ON coalesce(r.principal_arn, '') = v.p AND r.action = v.a AND r.time = v.t
+WHERE `+where+` AND r.request_id IS NOT NULL
+GROUP BY 1, 2, 3`, append(args, wargs...)...)
+		if err != nil {
+			return fmt.Errorf("policy: finding example requests in bucket %s: %w", w.Bucket, err)
+		}
+		ids := map[key]string{}
+		for rows.Next() {
+			var k key
+			var id string
+			if err := rows.Scan(&k.arn, &k.action, &k.t, &id); err != nil {
+				rows.Close()
+				return fmt.Errorf("policy: finding example requests in bucket %s: %w", w.Bucket, err)
+			}
+			k.t = k.t.UTC()
+			ids[k] = id
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("policy: finding example requests in bucket %s: %w", w.Bucket, err)
+		}
+		for _, f := range batch {
+			f.ExampleRequestID = ids[key{f.PrincipalARN, f.Action, f.LastSeen.UTC()}]
+		}
+	}
+	return nil
 }
 
 func sortFindings(fs []Finding) {

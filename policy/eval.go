@@ -187,7 +187,7 @@ func (p *Policy) Evaluate(r *Request) Result {
 		return *maybeAllow
 	}
 	if r.OwnerAccount == "" {
-		return Result{Decision: Unknown, Reason: "bucket owner account unknown (give --account)"}
+		return Result{Decision: Unknown, Reason: "bucket owner account unknown: same-account and cross-account principals cannot be told apart"}
 	}
 	return Result{Decision: Unknown, Reason: "principal's account unknown"}
 }

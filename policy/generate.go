@@ -236,7 +236,7 @@ func serviceCondition(u *Usage, p *PrincipalUsage, g *Generated) map[string]map[
 	if len(accounts) > 0 {
 		cond["StringEquals"] = map[string]Values{"aws:SourceAccount": Values(dedupe(accounts))}
 	} else {
-		g.Notes = append(g.Notes, fmt.Sprintf("service principal %s is granted without aws:SourceAccount: the bucket owner's account is unknown (give --account)", p.ARN))
+		g.Notes = append(g.Notes, fmt.Sprintf("service principal %s is granted without aws:SourceAccount: the bucket owner's account is unknown", p.ARN))
 	}
 	if len(p.SourceARNs) > 0 {
 		cond["ArnLike"] = map[string]Values{"aws:SourceArn": Values(dedupe(p.SourceARNs))}

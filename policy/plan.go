@@ -243,7 +243,7 @@ func (in inputs) groupSQL(w Window) (string, []any) {
 		timeRep = "any_value(time)"
 	}
 	q := `SELECT ` + strings.Join(cols, ", ") + `,
-	` + keyRep + `, ` + timeRep + `, ` + ipRep + `, count(*) FILTER (WHERE NOT ` + batchSQL + `), count(*) FILTER (WHERE ` + batchSQL + `), min(time), max(time), arg_max(request_id, time)
+	` + keyRep + `, ` + timeRep + `, ` + ipRep + `, count(*) FILTER (WHERE NOT ` + batchSQL + `), count(*) FILTER (WHERE ` + batchSQL + `), min(time), max(time)
 FROM ` + from + ` WHERE ` + where + ` AND ` + actionFilter + `
 GROUP BY ` + strings.Join(groupBy, ", ")
 	return q, append(args, wargs...)

@@ -299,6 +299,17 @@ func roundTrip(tb testing.TB, m memDB, opt policy.GenerateOptions, edit func(*po
 	return rep
 }
 
+// exampleMatches reports whether f's example request is a request of its
+// principal and action made at its last-seen time.
+func exampleMatches(rows []row, f policy.Finding) bool {
+	for _, r := range rows {
+		if r.reqID == f.ExampleRequestID {
+			return r.arn == f.PrincipalARN && r.action == f.Action && r.t.Equal(f.LastSeen)
+		}
+	}
+	return false
+}
+
 func successes(rows []row, arn string) int64 {
 	var n int64
 	for _, r := range rows {
@@ -362,6 +373,11 @@ func TestRoundTrip(t *testing.T) {
 			want := map[string]int64{a.arn: successes(rows, a.arn)}
 			if got := brokenBy(rep); fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("broken = %v, want %v", got, want)
+			}
+			for _, f := range append(rep.Broken, rep.AlreadyDenied...) {
+				if !exampleMatches(rows, f) {
+					t.Errorf("finding %s %s: example request %q is not one of its requests at %v", f.PrincipalARN, f.Action, f.ExampleRequestID, f.LastSeen)
+				}
 			}
 		})
 	}
