@@ -51,7 +51,7 @@ var cases = []testCase{
 	{name: "default limit", src: "fields eventName", sql: []string{"LIMIT 10001"}},
 	{name: "limit twice", src: "limit 20 | limit 5", sql: []string{"LIMIT 5"}},
 	{name: "stats limit then sort", src: "stats count(*) as n by eventName | limit 3 | sort n desc", sql: []string{"ORDER BY 1 NULLS LAST LIMIT 3) AS", `ORDER BY "_c`}},
-	{name: "limit then filter", src: "limit 5 | filter eventName == \"x\"", sql: []string{"LIMIT 5) AS", `WHERE ("event_name" = 'x')`}},
+	{name: "limit then filter", src: "limit 5 | filter eventName == \"x\"", sql: []string{`ORDER BY "event_time" DESC NULLS LAST LIMIT 5) AS`, `WHERE ("event_name" = 'x')`}},
 	{name: "parse glob", src: "parse @message \"user=*, ip=*\" as user, ip | fields user, ip", sql: []string{`'user=(.*?), ip=(.*)'`, "regexp_extract("}},
 	{name: "parse regex", src: "parse @message /(?<user>\\w+)@(?<host>\\S+)/ | fields host", sql: []string{`(?P<user>\w+)@(?P<host>\S+)`, ", 2) END"}},
 	{name: "parse default source", src: "parse \"a*b\" as x", canon: "parse @message \"a*b\" as x"},

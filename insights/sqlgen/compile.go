@@ -197,6 +197,10 @@ func (c *compiler) wrap() {
 	} else {
 		cols = append(cols, "*")
 		out.tbl = in.tbl
+		if in.limit > 0 && len(in.order) == 0 && in.tbl != nil {
+			// A limit keeps the newest events, as Logs Insights lists them.
+			in.order = []orderKey{{sql: in.tbl.timeCol, desc: true}}
+		}
 		for k, v := range in.env {
 			out.env[k] = v
 		}
