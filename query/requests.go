@@ -109,12 +109,13 @@ func requestsView() string {
 	// Every join is an equality on one key so that DuckDB hashes it: a
 	// residual condition would make it a nested-loop join.
 	return `CREATE VIEW s3_requests AS
-WITH ct_base AS NOT MATERIALIZED (
+WITH ct_all AS NOT MATERIALIZED (
 	-- Only the members used: reading whole structs and JSON documents is
 	-- what costs most in CloudTrail.
 	SELECT
 		nullif(c.request_id, '') AS request_id,
 		c.event_time, c.event_name, c.event_id, c.aws_region, c.date,
+		nullif(c.shared_event_id, '') AS shared_event_id,
 		nullif(c.error_code, '') AS error_code,
 		nullif(c.vpc_endpoint_id, '') AS vpc_endpoint_id,
 		nullif(c.user_agent, '') AS user_agent,
@@ -133,9 +134,17 @@ WITH ct_base AS NOT MATERIALIZED (
 		c.additional_event_data
 	FROM cloudtrail c
 	WHERE c.event_source = 's3.amazonaws.com'
-	-- One record per request: CloudTrail delivers a cross-account request to
-	-- the trails of both accounts, and an organisation lake holds both.
-	QUALIFY row_number() OVER (PARTITION BY coalesce(nullif(c.request_id, ''), c.event_id) ORDER BY c.event_id) = 1
+),
+ct_base AS NOT MATERIALIZED (
+	-- One record per request. CloudTrail delivers a cross-account request
+	-- to the trails of both accounts, marked with the same sharedEventID,
+	-- and an organisation's lake holds both copies; only those records need
+	-- the (costly) de-duplication. Partitioning by date too lets date
+	-- filters through the window.
+	SELECT * FROM ct_all WHERE shared_event_id IS NULL
+	UNION ALL
+	SELECT * FROM ct_all WHERE shared_event_id IS NOT NULL
+	QUALIFY row_number() OVER (PARTITION BY date, shared_event_id ORDER BY event_id) = 1
 ),
 ct_typed AS NOT MATERIALIZED (
 	SELECT *, s3sift_ct_principal_type(ui_type, ui_account, ui_invoked_by) AS p_type FROM ct_base

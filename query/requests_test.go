@@ -87,7 +87,8 @@ func requestsLake(tb testing.TB) string {
 	}
 	// The same request delivered to a second account's trail.
 	dup := ctS3(day+"10:00:00Z", "R1", "GetObject", "b", "data/1.csv", roleIdentity("/data/", "etl-role", "s1"))
-	dup.EventID, dup.RecipientAccountID = "ev-R1-copy", "999988887777"
+	dup.EventID, dup.RecipientAccountID, dup.SharedEventID = "ev-R1-copy", "999988887777", "shared-R1"
+	cts[0].SharedEventID = "shared-R1"
 	cts = append(cts, dup)
 	cts[1].RequestParameters = `{"bucketName":"b","key":"in/7.csv","versionId":null}`
 	cts[5].ErrorCode = "AccessDenied"
