@@ -242,7 +242,7 @@ func (d *decoder) top(i int) (int, error) {
 		case err == errShort:
 			return 0, err
 		case err == errRecordsArray:
-			d.known = true
+			// Whether it holds CloudTrail records is told by the first one.
 			d.st = stRecords
 			return end, nil
 		case err == errSkipObject:
@@ -254,10 +254,13 @@ func (d *decoder) top(i int) (int, error) {
 		line := d.slot(d.lineAt(i))
 		if !d.isRecord(i, end) {
 			if !d.known {
-				d.stats.Skipped = d.notRecordReason("JSON object")
+				d.stats.Skipped = d.notRecordReason()
 				return -1, nil
 			}
 			return end, d.rejectf(i, end, line, "not a CloudTrail record: the object has none of eventVersion, eventTime, eventName, eventSource, eventID")
+		}
+		if d.otherEvents() {
+			return -1, nil
 		}
 		d.known = true
 		return end, d.emitRecord(line)
@@ -300,10 +303,13 @@ func (d *decoder) element(i int) (int, error) {
 		}
 		if !d.isRecord(i, end) {
 			if !d.known {
-				d.stats.Skipped = d.notRecordReason("JSON array of objects")
+				d.stats.Skipped = d.notRecordReason()
 				return -1, nil
 			}
 			return end, d.rejectf(i, end, n, "not a CloudTrail record: the object has none of eventVersion, eventTime, eventName, eventSource, eventID")
+		}
+		if d.otherEvents() {
+			return -1, nil
 		}
 		d.known = true
 		return end, d.emitRecord(n)
@@ -408,6 +414,22 @@ func (d *decoder) rejectRaw(raw string, line int64, format string, args ...any) 
 		return fmt.Errorf("cloudtrail: rejecting record %d of %s: %w", line, d.source, err)
 	}
 	return nil
+}
+
+// otherEvents reports whether the first record of the object shows that
+// the object holds other AWS events in CloudTrail's clothes (S3 event
+// notifications, SQS or SNS messages: {"Records":[{"eventSource":"aws:s3",…}]}),
+// and if so marks the object skipped.
+func (d *decoder) otherEvents() bool {
+	if d.stats.Records != 0 || d.stats.Rejects != 0 {
+		return false
+	}
+	src := d.rec.EventSource
+	if len(src) < 4 || !strings.EqualFold(src[:4], "aws:") {
+		return false
+	}
+	d.stats.Skipped = fmt.Sprintf("not a CloudTrail log: AWS event notifications (eventSource %q)", src)
+	return true
 }
 
 func (d *decoder) emitRecord(line int64) error {

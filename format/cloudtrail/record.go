@@ -47,8 +47,8 @@ func (d *decoder) finishRecord() {
 // strongKeys are the members that make an object a CloudTrail record.
 const strongKeys = "eventVersion, eventTime, eventName, eventSource, eventID"
 
-func (d *decoder) notRecordReason(what string) string {
-	return "not a CloudTrail log: the first " + what + " is not a CloudTrail record (it has none of " + strongKeys + ")"
+func (d *decoder) notRecordReason() string {
+	return "not a CloudTrail log: its first object is not a CloudTrail record (it has none of " + strongKeys + ")"
 }
 
 // skipMarker returns why an object with member key is not a log, or "".
