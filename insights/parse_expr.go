@@ -144,7 +144,7 @@ func (p *parser) parseOperand() Expr {
 	case LPAREN:
 		p.next()
 		x := p.parseExpr(precLowest + 1)
-		r := p.expect(RPAREN, ")")
+		r := p.expect(RPAREN, `")"`)
 		return &ParenExpr{Lparen: t.pos, X: x, Rparen: r.pos}
 	case LBRACK:
 		return p.parseList()
@@ -154,7 +154,7 @@ func (p *parser) parseOperand() Expr {
 }
 
 func (p *parser) parseList() *ListLit {
-	l := &ListLit{Lbrack: p.expect(LBRACK, "[").pos}
+	l := &ListLit{Lbrack: p.expect(LBRACK, `"["`).pos}
 	for p.tok.tok != RBRACK {
 		l.Elems = append(l.Elems, p.parseExpr(precLowest+1))
 		if p.tok.tok != COMMA {
@@ -162,7 +162,7 @@ func (p *parser) parseList() *ListLit {
 		}
 		p.next()
 	}
-	l.Rbrack = p.expect(RBRACK, "] or ,").pos
+	l.Rbrack = p.expect(RBRACK, `"]" or ","`).pos
 	return l
 }
 
@@ -175,7 +175,7 @@ func (p *parser) parseCall(name item) Expr {
 		p.errorf(ErrInvalid, name.pos, name.end, "unknown function %q", name.lit)
 	}
 	c := &CallExpr{NamePos: name.pos, Name: f.Name}
-	p.expect(LPAREN, "(")
+	p.expect(LPAREN, `"("`)
 	if p.tok.tok == MUL {
 		star := p.tok
 		p.next()
@@ -197,7 +197,7 @@ func (p *parser) parseCall(name item) Expr {
 		}
 		p.next()
 	}
-	c.Rparen = p.expect(RPAREN, ") or ,").pos
+	c.Rparen = p.expect(RPAREN, `")" or ","`).pos
 	if n := len(c.Args); n < f.MinArgs || (f.MaxArgs >= 0 && n > f.MaxArgs) {
 		p.errorf(ErrInvalid, c.Pos(), c.End(), "%s takes %s, not %d", f.Name, arity(f), n)
 	}

@@ -228,7 +228,7 @@ func (p *parser) parseCommand() Command {
 				}
 				p.next()
 			}
-			c.EndPos = p.expect(RPAREN, ")").end
+			c.EndPos = p.expect(RPAREN, `")"`).end
 		} else if p.tok.tok == IDENT || p.tok.tok == QIDENT {
 			for _, f := range p.parseFieldList() {
 				c.Args = append(c.Args, f)
