@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
@@ -43,6 +44,9 @@ func (e *S3Error) Error() string {
 		msg += e.Err.Error()
 	}
 	switch {
+	case e.Status == 0 && strings.Contains(e.Err.Error(), "get identity"):
+		// The SDK found no credentials to sign with, or could not refresh them.
+		msg += "; no usable AWS credentials: use --profile or AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, 'aws sso login' for SSO profiles, or an instance or task role"
 	case e.Code == "SignatureDoesNotMatch" || e.Code == "InvalidAccessKeyId":
 		msg += "; the credentials are not valid for this server: check --profile, the AWS_* variables and --endpoint-url"
 	case e.Code == "ExpiredToken" || e.Code == "ExpiredTokenException" || e.Code == "TokenRefreshRequired":

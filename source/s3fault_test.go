@@ -175,6 +175,7 @@ func TestS3Credentials(t *testing.T) {
 		{"AWS_PROFILE", map[string]string{"AWS_SHARED_CREDENTIALS_FILE": credFile, "AWS_PROFILE": "audit"}, source.S3Conn{}, ""},
 		{"missing profile", map[string]string{"AWS_SHARED_CREDENTIALS_FILE": credFile}, source.S3Conn{Profile: "nosuch"}, "nosuch"},
 		{"wrong secret", nil, source.S3Conn{Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, "wrong-"+srv.SecretKey, "")}, "credentials are not valid"},
+		{"no credentials", nil, source.S3Conn{}, "no usable AWS credentials"},
 		{"unknown key", nil, source.S3Conn{Credentials: credentials.NewStaticCredentialsProvider("AKIANOSUCHKEY", srv.SecretKey, "")}, "s3://logs/"},
 	}
 	for _, tt := range tests {
