@@ -25,7 +25,8 @@ var (
 	// package.
 	errShort = errors.New("cloudtrail: need more input")
 	// errRecordsArray says a top-level object turned out to be a
-	// {"Records":[…]} file; d.pos is just inside the array.
+	// {"Records":[…]} file; the index returned with it is just inside the
+	// array.
 	errRecordsArray = errors.New("cloudtrail: Records array")
 	// errSkipObject says the object is not a log at all (a digest file,
 	// say); d.skipReason says why.
@@ -54,6 +55,7 @@ const (
 	stRecordsTail              // after the Records array, before the object's '}'
 )
 
+// decoder is the state of one Decode call.
 type decoder struct {
 	r      io.Reader
 	source string
