@@ -84,6 +84,7 @@ var cases = []testCase{
 	{name: "irregular names", src: "fields sourceIPAddress, requestID, eventID, vpcEndpointId, recipientAccountId, awsRegion", sql: []string{`"source_ip_address"`, `"request_id"`, `"event_id"`, `"vpc_endpoint_id"`, `"recipient_account_id"`, `"aws_region"`}},
 	{name: "tls details", src: "fields tlsDetails.tlsVersion", sql: []string{`"tls_details"."tls_version"`}},
 	{name: "free-form member", src: "fields requestParameters.bucketName", sql: []string{`json_extract_string("request_parameters", '/bucketName')`}, cols: []string{"requestParameters.bucketName"}},
+	{name: "json equality prefilter", src: "filter requestParameters.bucketName == \"b-1\" and requestParameters.n == \"5\"", sql: []string{`(contains("request_parameters", '"b-1"') AND json_extract_string("request_parameters", '/bucketName') = 'b-1')`, `(json_extract_string("request_parameters", '/n') = '5')`}},
 	{name: "free-form deep", src: "fields additionalEventData.SignatureVersion, responseElements.credentials.accessKeyId", sql: []string{"'/SignatureVersion'", "'/credentials/accessKeyId'"}},
 	{name: "backtick name", src: "fields `requestParameters.x-amz-acl`", sql: []string{"'/x-amz-acl'"}, cols: []string{"requestParameters.x-amz-acl"}},
 	{name: "resources element", src: "fields resources.0.ARN", sql: []string{`"resources"[1]."arn"`}},

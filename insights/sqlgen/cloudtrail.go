@@ -222,7 +222,7 @@ func resolveCloudTrail(name string) (val, string) {
 			if last {
 				return val{sql: "CAST(" + sqlExpr + " AS VARCHAR)", t: tAny}, ""
 			}
-			return val{sql: "json_extract_string(" + sqlExpr + ", " + quoteString(jsonPointer(parts[i+1:])) + ")", t: tAny}, ""
+			return val{sql: "json_extract_string(" + sqlExpr + ", " + quoteString(jsonPointer(parts[i+1:])) + ")", t: tAny, raw: sqlExpr}, ""
 		case ctStruct:
 			if last {
 				return val{sql: "CAST(" + ctObject(c, base) + " AS VARCHAR)", t: tAny}, ""

@@ -78,7 +78,7 @@ func (c *compiler) expr(x insights.Expr, ctx exprCtx) val {
 	case *insights.FieldRef:
 		return c.field(x, ctx)
 	case *insights.StringLit:
-		return val{sql: quoteString(x.Value), t: tString, lit: true}
+		return val{sql: quoteString(x.Value), t: tString, lit: true, str: x.Value}
 	case *insights.NumberLit:
 		if _, err := strconv.ParseFloat(x.Text, 64); err != nil {
 			c.errorf(insights.ErrInvalid, x, "bad number %s", x.Text)
@@ -201,6 +201,11 @@ func (c *compiler) compare(op insights.Token, a, b val, xa, xb insights.Expr) va
 	default:
 		l, r = textFor(a, b), textFor(b, a)
 	}
+	if op == insights.EQL {
+		if pre := prefilter(a, b); pre != "" {
+			return val{sql: "(" + pre + " AND " + l + " = " + r + ")", t: tBool, agg: a.agg || b.agg}
+		}
+	}
 	if op == insights.NEQ {
 		// The complement of ==, which is false for a missing field.
 		return val{sql: "(" + l + " IS DISTINCT FROM " + r + ")", t: tBool, agg: a.agg || b.agg}
@@ -229,6 +234,38 @@ func textFor(v, other val) string {
 // bareColumn returns the column alone of a CloudTrail string field.
 func bareColumn(v val) (string, bool) {
 	return v.bare, v.bare != ""
+}
+
+// prefilter returns, for a JSON member compared for equality with a
+// string literal, a condition every matching row meets and that costs far
+// less than parsing the JSON: the literal, quoted, appears in the JSON
+// text. DuckDB evaluates it first and parses only the rows that pass. It
+// returns "" for other operands and for literals a JSON encoder might
+// write differently (escaped), where the test could miss a match.
+func prefilter(a, b val) string {
+	if b.raw != "" && a.lit {
+		a, b = b, a
+	}
+	if a.raw == "" || !b.lit || b.t != tString || b.str == "" || !jsonSafe(b.str) {
+		return ""
+	}
+	// A number or literal in the JSON equals such a string unquoted.
+	if _, err := strconv.ParseFloat(b.str, 64); err == nil || b.str == "true" || b.str == "false" || b.str == "null" {
+		return ""
+	}
+	return "contains(" + a.raw + ", " + quoteString(`"`+b.str+`"`) + ")"
+}
+
+// jsonSafe reports whether every JSON encoder writes s as it is: printable
+// ASCII other than the characters some encoders escape.
+func jsonSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '/', c == '<', c == '>', c == '&', c == '\'':
+			return false
+		}
+	}
+	return true
 }
 
 // asTimeFor returns v as a timestamp for comparing with other.

@@ -49,6 +49,11 @@ type val struct {
 	// bare and fallback are, for a CloudTrail string field compiled as
 	// coalesce(column, extra lookup), the column alone and the lookup.
 	bare, fallback string
+	// raw is, for a member of a free-form CloudTrail object, the SQL of
+	// the object's JSON text, which a cheap substring test can rule rows
+	// out on before their JSON is parsed.
+	raw string
+	str string // the value of a string literal
 }
 
 // quoteIdent quotes a SQL identifier.
