@@ -350,6 +350,11 @@ func writeTable(w io.Writer, cols, types []string, rows rowSource) (int, error) 
 		widths[i] = utf8.RuneCountInString(c)
 	}
 	var cells [][]string
+	// Without database types (memRows), a column of Go numbers is numeric.
+	numeric, sawNumber := make([]bool, len(cols)), make([]bool, len(cols))
+	for i := range numeric {
+		numeric[i] = types[i] == ""
+	}
 	for rows.Next() {
 		vals, err := scanRow(rows, len(cols))
 		if err != nil {
@@ -357,6 +362,10 @@ func writeTable(w io.Writer, cols, types []string, rows rowSource) (int, error) 
 		}
 		row := make([]string, len(cols))
 		for i, v := range vals {
+			if numeric[i] && v != nil {
+				numeric[i] = isGoNumber(v)
+				sawNumber[i] = true
+			}
 			s, null := rowText(v, types[i])
 			if null {
 				s = "NULL"
@@ -377,7 +386,7 @@ func writeTable(w io.Writer, cols, types []string, rows rowSource) (int, error) 
 	}
 	right := make([]bool, len(cols))
 	for i, typ := range types {
-		right[i] = isNumberType(typ)
+		right[i] = isNumberType(typ) || numeric[i] && sawNumber[i]
 	}
 	line := func(vals []string) {
 		var b strings.Builder
@@ -422,5 +431,13 @@ var numberTypes = func() map[string]bool {
 	}
 	return m
 }()
+
+func isGoNumber(v any) bool {
+	switch v.(type) {
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		return true
+	}
+	return false
+}
 
 func isNumberType(typ string) bool { return numberTypes[typ] || strings.HasPrefix(typ, "DECIMAL") }
