@@ -128,3 +128,23 @@ func TestOpenMissingLake(t *testing.T) {
 		t.Fatalf("Open(missing) error = %v, want ErrNoLake", err)
 	}
 }
+
+func TestSyntaxErrorPosition(t *testing.T) {
+	db := openLake(t, t.TempDir())
+	q := "SELECT 1\nFROM s3_requests\nWHERE bucket = = 'x'"
+	err := db.Check(context.Background(), q)
+	var se *query.SyntaxError
+	if !errors.As(err, &se) {
+		t.Fatalf("Check(%q) = %v, want a *query.SyntaxError", q, err)
+	}
+	line, col, text := se.Location()
+	if line != 3 || col != 16 || text != "WHERE bucket = = 'x'" {
+		t.Errorf("Location() = %d, %d, %q; want 3, 16, the third line", line, col, text)
+	}
+	if err := db.Check(context.Background(), "SELECT count(*) FROM s3_requests"); err != nil {
+		t.Errorf("Check(read) = %v, want nil", err)
+	}
+	if err := db.Check(context.Background(), "COPY s3_requests TO 'x'"); !errors.Is(err, query.ErrReadOnly) {
+		t.Errorf("Check(COPY) = %v, want ErrReadOnly", err)
+	}
+}
