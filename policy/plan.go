@@ -14,6 +14,9 @@ import (
 // evaluation.
 type inputs struct {
 	session, ip, vpce, tls, sig, auth bool
+	// tlsVersion: the policy looks at the TLS version, not only at
+	// whether TLS was used.
+	tlsVersion bool
 	// ipPrefixes are the IPv4 blocks the policy tests aws:SourceIp or
 	// aws:VpcSourceIp against; exactIP groups on the address instead.
 	ipPrefixes []netip.Prefix
@@ -38,8 +41,10 @@ func planInputs(p *Policy, bucket string) inputs {
 			in.ip, in.vpce = true, true
 		case "aws:sourcevpce":
 			in.ip, in.vpce = true, true
-		case "aws:securetransport", "s3:tlsversion":
+		case "aws:securetransport":
 			in.tls = true
+		case "s3:tlsversion":
+			in.tls, in.tlsVersion = true, true
 		case "s3:signatureversion":
 			in.sig = true
 		case "s3:authtype":
@@ -177,7 +182,8 @@ FROM (SELECT ip, CASE WHEN regexp_full_match(ip, '` + ipv4SQL + `') THEN ` + num
 // evaluation inputs the plan needs, with its arguments.
 func (in inputs) groupSQL(w Window) (string, []any) {
 	where, wargs := w.where()
-	cols := []string{"coalesce(principal_arn, '')", "principal_type", "account_id", "action", deniedSQL}
+	// A principal's type and account follow from its ARN: not grouped on.
+	cols := []string{"coalesce(principal_arn, '')", "any_value(principal_type)", "any_value(account_id)", "action", deniedSQL}
 	var args []any
 	from := "s3_requests"
 	if in.ip {
@@ -194,9 +200,13 @@ func (in inputs) groupSQL(w Window) (string, []any) {
 	add(in.session, "session_name")
 	add(in.ip, "ipc.ip_class")
 	add(in.vpce, "vpc_endpoint_id")
-	add(in.vpce || in.tls, "coalesce(in_cloudtrail, false)")
+	add(in.vpce, "coalesce(in_cloudtrail, false)")
 	add(in.tls, "coalesce(in_access_log, false)")
-	add(in.tls, "tls_version")
+	if in.tlsVersion {
+		add(true, "tls_version")
+	} else {
+		add(in.tls, "CASE WHEN tls_version IS NOT NULL THEN 'TLS' END")
+	}
 	add(in.sig, "signature_version")
 	add(in.auth, "authentication_type")
 	// Key: exact, or the set of nontrivial resource patterns it matches
@@ -227,9 +237,11 @@ func (in inputs) groupSQL(w Window) (string, []any) {
 	}
 	cols = append(cols, keyClass+" AS key_class", timeClass+" AS time_class")
 	n := len(cols)
-	groupBy := make([]string, n)
-	for i := range groupBy {
-		groupBy[i] = strconv.Itoa(i + 1)
+	var groupBy []string
+	for i := range n {
+		if !strings.HasPrefix(cols[i], "any_value(") {
+			groupBy = append(groupBy, strconv.Itoa(i+1))
+		}
 	}
 	// Representatives of a class, fetched only when the class exists.
 	ipRep, keyRep, timeRep := "NULL", "NULL", "NULL"

