@@ -211,7 +211,8 @@ SELECT
 		ELSE co.action
 	END AS action,
 	CASE
-		WHEN c.p_arn IS NOT NULL AND c.p_type IS DISTINCT FROM 'AWSAccount' THEN c.p_arn
+		WHEN c.p_arn IS NOT NULL AND c.p_type IS DISTINCT FROM 'AWSAccount' THEN
+			CASE WHEN c.p_type = 'AssumedRole' AND c.si_arn IS NULL THEN coalesce(rp.role_arn, c.p_arn) ELSE c.p_arn END
 		WHEN a.p_type = 'AssumedRole' THEN coalesce(rp.role_arn, s3sift_role_arn(a.requester))
 		ELSE s3sift_log_principal_arn(a.requester, a.p_type)
 	END AS principal_arn,
