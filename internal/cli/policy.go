@@ -153,5 +153,8 @@ func runPolicyGenerate(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// The lake's query engine is what policy reads traffic through.
+var _ policy.Querier = (*query.DB)(nil)
+
 // errNoPolicy says check needs a policy to replay.
 var errNoPolicy = errors.New("give --policy FILE or --current")
