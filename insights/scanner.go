@@ -13,10 +13,9 @@ type scanner struct {
 	src  string
 	errs *ErrorList
 
-	off      int // offset of the next unread byte
-	line     int // line of off
-	lineOff  int // offset of the first byte of line
-	tokStart int
+	off     int // offset of the next unread byte
+	line    int // line of off
+	lineOff int // offset of the first byte of line
 }
 
 func newScanner(src string, errs *ErrorList) *scanner {
@@ -84,7 +83,6 @@ func isIdentPart(r rune) bool {
 func (s *scanner) next() item {
 	s.skipSpaceAndComments()
 	start := s.off
-	s.tokStart = start
 	startPos := s.pos(start)
 	if s.off >= len(s.src) {
 		return item{tok: EOF, pos: startPos, end: startPos}
