@@ -148,7 +148,7 @@ func parseAccessLogName(name string) (time.Time, bool) {
 		}
 	}
 	t, err := time.Parse(accessLogTimeLayout, name[:n])
-	if err != nil {
+	if err != nil || t.Year() < 1970 {
 		return time.Time{}, false
 	}
 	return t, true
@@ -161,7 +161,7 @@ func parseCloudTrailName(name string) (t time.Time, acct, region string, ok bool
 		return time.Time{}, "", "", false
 	}
 	t, err := time.Parse("20060102T1504Z", parts[3])
-	if err != nil {
+	if err != nil || t.Year() < 1970 {
 		return time.Time{}, "", "", false
 	}
 	return t, parts[0], parts[2], true

@@ -319,3 +319,24 @@ func TestWalkLayoutListsAhead(t *testing.T) {
 		t.Errorf("at most %d list calls in flight, want between 2 and 40", maxInFlight)
 	}
 }
+
+func FuzzParseKey(f *testing.F) {
+	for _, k := range []string{
+		"AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01/111122223333_CloudTrail_us-east-1_20240301T0105Z_abc.json.gz",
+		"AWSLogs/o-aa1bb2cc3d/111122223333/CloudTrail-Digest/x",
+		"logs-2024-03-01-12-30-05-0A1B2C3D4E5F6789",
+		"p/111122223333/us-west-2/b/2024/03/01/2024-03-01-12-30-05-X",
+		"AWSLogs/", "/", "", "2024-99-99-99-99-99-Z",
+	} {
+		f.Add(k)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		info := source.ParseKey(key)
+		if info.Kind != format.Unknown && info.Skip != "" {
+			t.Errorf("ParseKey(%q) = kind %v and skip %q; want one or the other", key, info.Kind, info.Skip)
+		}
+		if info.Kind == format.AccessLog && info.Time.IsZero() {
+			t.Errorf("ParseKey(%q): access log without a time", key)
+		}
+	})
+}
