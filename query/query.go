@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -34,6 +35,9 @@ var (
 	ErrClosed = errors.New("query: database is closed")
 )
 
+// spillSeq numbers the private spill folders of one process.
+var spillSeq atomic.Int64
+
 // Config says which lake to open and how to run DuckDB.
 type Config struct {
 	// Lake is the lake folder (see DESIGN.md): <lake>/<table>/date=…/*.parquet.
@@ -45,8 +49,9 @@ type Config struct {
 	Threads int
 	// MemoryLimit is DuckDB's memory_limit ("2GB"); "" keeps the default.
 	MemoryLimit string
-	// TempDir is where DuckDB may spill large sorts and joins. "" makes a
-	// private folder under os.TempDir, removed by Close.
+	// TempDir is where DuckDB may spill large sorts and joins. "" means a
+	// private folder under os.TempDir, created only when needed and removed
+	// by Close.
 	TempDir string
 	// Setup are more statements (views, macros) to run once the lake's views
 	// exist and before the configuration is locked, such as the Athena
@@ -80,9 +85,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	d := &DB{lake: lake, log: log, tmp: cfg.TempDir}
 	if d.tmp == "" {
-		if d.tmp, err = os.MkdirTemp("", "s3sift-duckdb-"); err != nil {
-			return nil, fmt.Errorf("query: creating a spill folder: %w", err)
-		}
+		// Named, not created: DuckDB creates it only if a query spills, so
+		// a process that exits without Close leaves nothing behind.
+		d.tmp = filepath.Join(os.TempDir(), fmt.Sprintf("s3sift-duckdb-%d-%d", os.Getpid(), spillSeq.Add(1)))
 		d.ownTmp = true
 	}
 	if d.tmp, err = filepath.Abs(d.tmp); err != nil {
