@@ -55,6 +55,7 @@ type Lake struct {
 	manifest *os.File
 	objects  map[string]*Object  // by ID: the latest committed record of each object
 	files    map[string][]string // lake file (relative path) -> IDs with rows in it
+	names    map[string]string   // interned file names, formats, skip reasons
 }
 
 // Open opens the lake in dir for writing, creating it if needed. It waits
@@ -75,7 +76,7 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Lake, error) {
 	if err := os.MkdirAll(filepath.Join(abs, InternalDir, stagingName), 0o755); err != nil {
 		return nil, fmt.Errorf("lake: creating %s: %w", abs, err)
 	}
-	l := &Lake{dir: abs, logger: logger, objects: map[string]*Object{}, files: map[string][]string{}}
+	l := &Lake{dir: abs, logger: logger, objects: map[string]*Object{}, files: map[string][]string{}, names: map[string]string{}}
 	if l.lock, err = acquireLock(ctx, filepath.Join(abs, InternalDir, lockName), logger); err != nil {
 		return nil, err
 	}
@@ -121,7 +122,9 @@ func (l *Lake) Lookup(id string) (Object, bool) {
 	if !ok {
 		return Object{}, false
 	}
-	return *o, true
+	c := *o
+	c.Files = slices.Clone(o.Files) // the lake edits its own in place
+	return c, true
 }
 
 // Objects returns the manifest's records, by ID, as of the call.
@@ -129,7 +132,9 @@ func (l *Lake) Objects() iter.Seq[Object] {
 	l.mu.Lock()
 	objs := make([]Object, 0, len(l.objects))
 	for _, o := range l.objects {
-		objs = append(objs, *o)
+		c := *o
+		c.Files = slices.Clone(o.Files)
+		objs = append(objs, c)
 	}
 	l.mu.Unlock()
 	slices.SortFunc(objs, func(a, b Object) int { return strings.Compare(a.ID, b.ID) })

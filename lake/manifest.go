@@ -98,14 +98,22 @@ func (l *Lake) apply(rec *commitRecord) {
 			}
 			o.Files = slices.DeleteFunc(o.Files, func(f string) bool { return f == from })
 			if moved && !slices.Contains(o.Files, to) {
+				to = l.intern(to)
 				o.Files = append(o.Files, to)
 				l.files[to] = append(l.files[to], id)
 			}
 		}
 		delete(l.files, from)
+		delete(l.names, from)
 	}
 	for i := range rec.Objects {
 		o := rec.Objects[i]
+		// Many objects share file names, formats and skip reasons: keep
+		// one copy of each, as the manifest stays in memory.
+		for j, f := range o.Files {
+			o.Files[j] = l.intern(f)
+		}
+		o.Format, o.Skipped = l.intern(o.Format), l.intern(o.Skipped)
 		if old := l.objects[o.ID]; old != nil {
 			// Rows of the old version were removed by this same commit.
 			for _, f := range old.Files {
@@ -117,6 +125,15 @@ func (l *Lake) apply(rec *commitRecord) {
 		}
 		l.objects[o.ID] = &o
 	}
+}
+
+// intern returns the one copy of s the lake keeps.
+func (l *Lake) intern(s string) string {
+	if v, ok := l.names[s]; ok {
+		return v
+	}
+	l.names[s] = s
+	return s
 }
 
 // appendRecord writes one commit record and makes it durable.
