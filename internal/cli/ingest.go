@@ -79,9 +79,10 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	}
 
 	if e.getenv("GOMEMLIMIT") == "" {
-		// Keep the garbage collector ahead of a big ingest; the row
-		// buffers are bounded separately.
-		debug.SetMemoryLimit(int64(*memory)<<20*2 + 256<<20)
+		// Keep the heap of a big ingest well under 1 GB (768 MB with the
+		// default --memory-mb): the row buffers are bounded separately,
+		// this keeps garbage from piling up on top of them.
+		debug.SetMemoryLimit(int64(*memory)<<20*4 + 256<<20)
 	}
 	cfg := ingest.Config{
 		Lake:    *lakeDir,
