@@ -3,6 +3,8 @@ package source_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -339,4 +341,53 @@ func FuzzParseKey(f *testing.F) {
 			t.Errorf("ParseKey(%q): access log without a time", key)
 		}
 	})
+}
+
+// TestWalkLayoutJumpsRandom mixes access logs named by time with folders
+// and files whose names sort among them (account ids, "2024…" names) in
+// random buckets, and checks that the jumps over keys outside the window
+// never skip anything else.
+func TestWalkLayoutJumpsRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+	span := 4 * 365 * 24 * time.Hour
+	randTime := func() time.Time { return base.Add(time.Duration(rng.Int64N(int64(span)))).Truncate(time.Second) }
+	for round := range 200 {
+		g := &genBucket{}
+		for range 1 + rng.IntN(300) {
+			switch rng.IntN(6) {
+			case 0, 1, 2:
+				g.accessSimple("logs/", randTime(), 1, 48*time.Hour)
+			case 3:
+				g.add(genObj{key: fmt.Sprintf("logs/%d%011d/x", 1+rng.IntN(9), rng.Int64N(1e11)), other: true})
+			case 4:
+				y := 2021 + rng.IntN(6)
+				g.add(genObj{key: fmt.Sprintf("logs/%d%s", y, []string{"0/x", "-notes.txt", "_x", "9/y", ""}[rng.IntN(5)]), other: true})
+			case 5:
+				g.add(genObj{key: fmt.Sprintf("logs/%c%d", 'A'+rng.IntN(40), rng.IntN(100)), other: true})
+			}
+		}
+		seen := map[string]bool{}
+		g.objs = slices.DeleteFunc(g.objs, func(o genObj) bool {
+			dup := seen[o.key]
+			seen[o.key] = true
+			return dup
+		})
+		var sel source.Selection
+		sel.DeliverySlack = -1
+		if rng.IntN(4) > 0 {
+			sel.Since = randTime()
+		}
+		if rng.IntN(4) > 0 {
+			sel.Until = randTime()
+		}
+		if !sel.Since.IsZero() && sel.Until.Before(sel.Since) {
+			sel.Since, sel.Until = sel.Until, sel.Since
+		}
+		got, _ := walkKeys(t, newMemBucket(g), "logs/", sel)
+		want := g.want("logs/", sel)
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d, since %v until %v: got %d keys, want %d\n%s", round, sel.Since, sel.Until, len(got), len(want), diffKeys(got, want))
+		}
+	}
 }

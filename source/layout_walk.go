@@ -397,7 +397,8 @@ const ctTimeLayout = "20060102T1504Z"
 // Access logs named YYYY-mm-DD-… jump to the window's start when it is in
 // the key's year, else past every key of the key's year: folders of other
 // names, such as account ids, sort between the years and must not be
-// skipped. CloudTrail files of a day folder all start with the same
+// skipped; names that only look like a log's ("2024-01-x") may be.
+// CloudTrail files of a day folder all start with the same
 // <account>_CloudTrail_<region>_, so they jump to the window's start or
 // past that name prefix.
 func (w *walker) jumpFrom(dir, key string, t time.Time, before bool) jump {
@@ -409,9 +410,9 @@ func (w *walker) jumpFrom(dir, key string, t time.Time, before bool) jump {
 		if before && w.from.Year() == t.Year() {
 			return jump{after: dir + head + w.from.Format(accessLogTimeLayout)}
 		}
-		// '-' sorts before the digits, so "YYYY-~" is after every
-		// "YYYY-…" key and before "YYYY0…".
-		return jump{after: dir + head + name[len(head):len(head)+5] + "~"}
+		// Past the year's last possible key: "YYYY0…" (an account id) and
+		// "YYYY-notes" sort after it and are still listed.
+		return jump{after: dir + head + name[len(head):len(head)+4] + "-12-31-23-59-59-~"}
 	}
 	if _, acct, region, ok := parseCloudTrailName(name); ok {
 		head := acct + "_CloudTrail_" + region + "_"
