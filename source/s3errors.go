@@ -55,6 +55,8 @@ func (e *S3Error) Error() string {
 		msg += fmt.Sprintf("; the credentials in use need s3:ListBucket on arn:aws:s3:::%s", e.Bucket)
 	case e.Status == http.StatusForbidden:
 		msg += fmt.Sprintf("; the credentials in use need s3:GetObject on arn:aws:s3:::%s/%s (and kms:Decrypt if it is SSE-KMS encrypted)", e.Bucket, e.Key)
+	case e.Code == "InvalidObjectState":
+		msg += "; the object is archived (S3 Glacier Flexible Retrieval or Deep Archive): restore it, then run again"
 	case e.Code == "NoSuchBucket":
 		msg += "; check the bucket name, and --endpoint-url for an S3-compatible server"
 	case e.Status == http.StatusPreconditionFailed:
