@@ -51,12 +51,12 @@ func (e *S3Error) Error() string {
 		msg += "; the credentials are not valid for this server: check --profile, the AWS_* variables and --endpoint-url"
 	case e.Code == "ExpiredToken" || e.Code == "ExpiredTokenException" || e.Code == "TokenRefreshRequired":
 		msg += "; the session credentials expired: refresh them (aws sso login, or new role credentials)"
+	case e.Code == "InvalidObjectState":
+		msg += "; the object is archived (S3 Glacier Flexible Retrieval or Deep Archive): restore it, then run again"
 	case e.Status == http.StatusForbidden && e.Op == "list":
 		msg += fmt.Sprintf("; the credentials in use need s3:ListBucket on arn:aws:s3:::%s", e.Bucket)
 	case e.Status == http.StatusForbidden:
 		msg += fmt.Sprintf("; the credentials in use need s3:GetObject on arn:aws:s3:::%s/%s (and kms:Decrypt if it is SSE-KMS encrypted)", e.Bucket, e.Key)
-	case e.Code == "InvalidObjectState":
-		msg += "; the object is archived (S3 Glacier Flexible Retrieval or Deep Archive): restore it, then run again"
 	case e.Code == "NoSuchBucket":
 		msg += "; check the bucket name, and --endpoint-url for an S3-compatible server"
 	case e.Status == http.StatusPreconditionFailed:
@@ -73,7 +73,7 @@ func (e *S3Error) Unwrap() error { return e.Err }
 func (e *S3Error) Is(target error) bool {
 	switch target {
 	case ErrS3AccessDenied:
-		return e.Status == http.StatusForbidden
+		return e.Status == http.StatusForbidden && e.Code != "InvalidObjectState"
 	case ErrS3NotFound:
 		return e.Status == http.StatusNotFound
 	case ErrS3Changed:

@@ -63,6 +63,7 @@ func TestS3Faults(t *testing.T) {
 		{s3test.Drop, 1, nil, 2, 1},
 		{s3test.Drop, 3, nil, 4, 3},
 		{s3test.AccessDenied, 1, source.ErrS3AccessDenied, 1, 0},
+		{s3test.Archived, 1, errArchived, 1, 0},
 		// MaxAttempts is 4 in these tests: the SDK gives up after 4.
 		{s3test.InternalErr, -1, errAny, 4, 0},
 		{s3test.SlowDown, -1, errAny, 4, 0},
@@ -84,7 +85,9 @@ func TestS3Faults(t *testing.T) {
 			t.Errorf("%s: read %d bytes, want %d, equal to what was stored", name, len(got), len(body))
 		case tt.wantErr != nil && err == nil:
 			t.Errorf("%s: read succeeded, want an error", name)
-		case tt.wantErr != nil && tt.wantErr != errAny && !errors.Is(err, tt.wantErr):
+		case tt.wantErr == errArchived && (errors.Is(err, source.ErrS3AccessDenied) || !strings.Contains(err.Error(), "restore it")):
+			t.Errorf("%s: error %v, want one saying to restore the object", name, err)
+		case tt.wantErr != nil && tt.wantErr != errAny && tt.wantErr != errArchived && !errors.Is(err, tt.wantErr):
 			t.Errorf("%s: error %v, want %v", name, err, tt.wantErr)
 		}
 		if err != nil && !strings.Contains(err.Error(), "s3://logs/"+key) {
@@ -100,8 +103,12 @@ func TestS3Faults(t *testing.T) {
 	checkNoSecret(t, f.srv.SecretKey, f.logs.String())
 }
 
-// errAny stands for any error in test tables.
-var errAny = errors.New("any error")
+// errAny stands for any error in test tables, errArchived for the error
+// about an archived object.
+var (
+	errAny      = errors.New("any error")
+	errArchived = errors.New("archived")
+)
 
 func TestS3AccessDeniedNamesBucketAndKey(t *testing.T) {
 	f, s, obj, _ := oneObject(t)

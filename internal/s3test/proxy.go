@@ -22,6 +22,7 @@ const (
 	InternalErr                   // 500 InternalError
 	Drop                          // send the headers and half the body, then close the connection
 	AccessDenied                  // 403 AccessDenied
+	Archived                      // 403 InvalidObjectState (in Glacier)
 )
 
 func (f Fault) String() string {
@@ -34,6 +35,8 @@ func (f Fault) String() string {
 		return "dropped connection"
 	case AccessDenied:
 		return "403 AccessDenied"
+	case Archived:
+		return "403 InvalidObjectState"
 	}
 	return "none"
 }
@@ -160,6 +163,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case AccessDenied:
 		writeS3Error(w, http.StatusForbidden, "AccessDenied", "Access Denied", key)
+		return
+	case Archived:
+		writeS3Error(w, http.StatusForbidden, "InvalidObjectState", "The operation is not valid for the object's storage class", key)
 		return
 	}
 	out := r.Clone(r.Context())
