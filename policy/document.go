@@ -25,9 +25,6 @@ var (
 	// ErrMalformed is wrapped by every error about a policy document that AWS
 	// would reject or that cannot be evaluated.
 	ErrMalformed = errors.New("malformed policy")
-	// ErrNoOwner is returned when the bucket owner's account is needed and
-	// could not be found.
-	ErrNoOwner = errors.New("bucket owner account unknown")
 )
 
 // Document is a bucket policy as written in JSON.
