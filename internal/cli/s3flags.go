@@ -50,9 +50,9 @@ func addS3Flags(fs *flag.FlagSet) *s3Flags {
 	fs.StringVar(&f.profile, "profile", "", "AWS profile of the shared config files for s3:// (default $AWS_PROFILE, else the default chain: environment, SSO, instance role)")
 	fs.StringVar(&f.endpoint, "endpoint-url", "", "S3-compatible server for s3://, e.g. http://127.0.0.1:7070 (path-style addressing)")
 	fs.Var(&f.regions, "region", "region: the first signs the S3 requests (default: the bucket's own region); all filter CloudTrail and date-partitioned access-log folders (repeatable)")
-	fs.Var(&f.accounts, "account", "only these account ids' CloudTrail and date-partitioned access-log folders (repeatable)")
-	fs.Var(&f.since, "since", "only logs from this time: "+timeflag.Accepted)
-	fs.Var(&f.until, "until", "only logs up to this time: "+timeflag.Accepted)
+	fs.Var(&f.accounts, "account", "s3:// only: only these account ids' CloudTrail and date-partitioned access-log folders (repeatable)")
+	fs.Var(&f.since, "since", "s3:// only: read the log files whose key time can hold records from this time: "+timeflag.Accepted)
+	fs.Var(&f.until, "until", "s3:// only: read the log files whose key time can hold records up to this time: "+timeflag.Accepted)
 	fs.DurationVar(&f.slack, "delivery-slack", source.DefaultDeliverySlack, "how late a log file may be written after its requests: widens --since/--until when choosing s3:// objects by key time (0 for none)")
 	fs.StringVar(&f.shard, "shard", "", "i/n: read only the s3:// objects whose key hashes to shard i of n (0 ≤ i < n), so n workers split a bucket")
 	return f
