@@ -168,6 +168,12 @@ func TestPolicyRoundTrip(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("broken = %v, want %v", got, want)
 		}
+		// The default table: one line per finding, the counts on stderr.
+		code, out, errOut := runPolicyCLI("check", "--lake", lake, "--bucket", gen.BucketSite, "--policy", path)
+		wantLine := fmt.Sprintf("would break (%d denied, 0 unknown)", want["anonymous"])
+		if code != 3 || !strings.Contains(out, "broken") || !strings.Contains(out, "DenyEveryoneElse") || !strings.Contains(errOut, wantLine) {
+			t.Errorf("table check: exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit 3, a broken row and %q", code, out, errOut, wantLine)
+		}
 	})
 	t.Run("removing one principal breaks exactly its requests", func(t *testing.T) {
 		path := generatePolicy(t, lake, gen.BucketProd, "--allow-anonymous")
