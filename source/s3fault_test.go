@@ -177,6 +177,7 @@ func TestS3Credentials(t *testing.T) {
 		conn    source.S3Conn
 		wantErr string // "" for success
 	}{
+		{"AWS_ENDPOINT_URL", map[string]string{"AWS_ACCESS_KEY_ID": srv.AccessKey, "AWS_SECRET_ACCESS_KEY": srv.SecretKey, "AWS_ENDPOINT_URL": srv.URL, "AWS_REGION": srv.Region}, source.S3Conn{}, ""},
 		{"environment", map[string]string{"AWS_ACCESS_KEY_ID": srv.AccessKey, "AWS_SECRET_ACCESS_KEY": srv.SecretKey}, source.S3Conn{}, ""},
 		{"profile", map[string]string{"AWS_SHARED_CREDENTIALS_FILE": credFile}, source.S3Conn{Profile: "audit"}, ""},
 		{"AWS_PROFILE", map[string]string{"AWS_SHARED_CREDENTIALS_FILE": credFile, "AWS_PROFILE": "audit"}, source.S3Conn{}, ""},
@@ -190,7 +191,11 @@ func TestS3Credentials(t *testing.T) {
 			t.Setenv(k, v)
 		}
 		conn := tt.conn
-		conn.EndpointURL, conn.Region, conn.MaxAttempts = srv.URL, srv.Region, 2
+		conn.MaxAttempts = 2
+		// The endpoint comes from the conn, or from AWS_ENDPOINT_URL.
+		if _, envURL := tt.env["AWS_ENDPOINT_URL"]; !envURL {
+			conn.EndpointURL, conn.Region = srv.URL, srv.Region
+		}
 		s, err := source.NewS3(context.Background(), source.S3Config{Bucket: "logs", Conn: conn, Logger: log})
 		var objs []source.Object
 		if err == nil {
