@@ -127,6 +127,9 @@ func normalize(v any) any {
 		return float64(x)
 	case time.Time:
 		return x.UTC()
+	case interface{ Float64() float64 }:
+		// DECIMAL values, from arithmetic on columns of that type.
+		return x.Float64()
 	}
 	return v
 }

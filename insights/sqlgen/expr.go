@@ -83,6 +83,11 @@ func (c *compiler) expr(x insights.Expr, ctx exprCtx) val {
 		if _, err := strconv.ParseFloat(x.Text, 64); err != nil {
 			c.errorf(insights.ErrInvalid, x, "bad number %s", x.Text)
 		}
+		if strings.ContainsAny(x.Text, ".eE") {
+			// Logs Insights numbers are floating point; SQL would make
+			// 1.5 a DECIMAL.
+			return val{sql: "CAST(" + x.Text + " AS DOUBLE)", t: tNumber, lit: true}
+		}
 		return val{sql: x.Text, t: tNumber, lit: true}
 	case *insights.DurationLit:
 		return val{sql: interval(x), t: tPeriod, lit: true}
