@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/s3sift/s3sift/event"
@@ -340,4 +340,65 @@ func TestCancelCommitsWhatWasRead(t *testing.T) {
 	if got, distinct := count(t, dir, event.TableAccessLogs, ""), distinctRows(t, dir, event.TableAccessLogs); got != truth.Rows.AccessLogs || distinct != got {
 		t.Errorf("after cancel and rerun: %d rows, %d distinct, want %d", got, distinct, truth.Rows.AccessLogs)
 	}
+}
+
+func TestCompact(t *testing.T) {
+	in, truth := generate(t, gen.Config{Days: 1, RequestsPerDay: 6000})
+	dir := t.TempDir()
+	// A tiny memory bound leaves many small files.
+	run(t, dir, ingest.Config{Memory: 256 << 10}, localSource(t, in))
+	before := len(tableFilesOf(t, dir))
+	l, err := lake.Open(context.Background(), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := l.Compact(context.Background())
+	l.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := len(tableFilesOf(t, dir))
+	t.Logf("compact: %+v, files %d → %d", st, before, after)
+	if st.FilesIn == 0 || after != before-st.FilesIn+st.FilesOut || after >= before {
+		t.Errorf("compact: %+v, files %d → %d; want fewer files", st, before, after)
+	}
+	check := func(stage string) {
+		t.Helper()
+		for table, want := range map[string]int64{event.TableAccessLogs: truth.Rows.AccessLogs, event.TableCloudTrail: truth.Rows.CloudTrail} {
+			if got, distinct := count(t, dir, table, ""), distinctRows(t, dir, table); got != want || distinct != want {
+				t.Errorf("%s %s: %d rows, %d distinct, want %d", stage, table, got, distinct, want)
+			}
+		}
+		checkLakeFiles(t, dir)
+	}
+	check("after compact")
+
+	// Objects still find their rows: a changed object replaces them.
+	var victim string
+	filepath.WalkDir(filepath.Join(in, "s3-access"), func(p string, d fs.DirEntry, err error) error {
+		if victim == "" && err == nil && !d.IsDir() {
+			victim = p
+		}
+		return err
+	})
+	touch(t, victim)
+	if sum := run(t, dir, ingest.Config{}, localSource(t, in)); sum.Replaced != 1 {
+		t.Errorf("after compact and touch: %d replaced, want 1", sum.Replaced)
+	}
+	check("after compact and re-read")
+}
+
+// tableFilesOf lists the Parquet files under the lake's tables.
+func tableFilesOf(tb testing.TB, dir string) []string {
+	tb.Helper()
+	var out []string
+	for _, table := range []string{event.TableAccessLogs, event.TableCloudTrail, event.TableRejects} {
+		filepath.WalkDir(filepath.Join(dir, table), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				out = append(out, p)
+			}
+			return nil
+		})
+	}
+	return out
 }
