@@ -42,6 +42,7 @@ var cases = []testCase{
 	{name: "stats by alias", src: "stats count(*) by bin(1h) as t", cols: []string{"t", "count(*)"}},
 	{name: "stats bin name", src: "stats count(*) by bin(5m)", cols: []string{"bin(5m)", "count(*)"}, sql: []string{"time_bucket(to_minutes(5), \"event_time\", TIMESTAMP '1970-01-01')"}},
 	{name: "stats sequence", src: "stats count(*) as n by eventName | stats avg(n) as mean", cols: []string{"mean"}, sql: []string{`avg("_c`, `) AS "s3"`}},
+	{name: "unaliased result by its text", src: "stats count(*) by bin(1h) | sort count(*) desc | filter bin(1h) > 0", sql: []string{`ORDER BY "_c`}, cols: []string{"bin(1h)", "count(*)"}},
 	{name: "stats arithmetic of aggregates", src: "stats sum(x) / count(*) as mean", sql: []string{"(sum(TRY_CAST(", "/ count(*))"}},
 	{name: "sort", src: "sort @timestamp desc", sql: []string{`ORDER BY "event_time" DESC NULLS LAST`}},
 	{name: "sort default asc", src: "sort eventName", sql: []string{`ORDER BY regexp_full_match(coalesce("event_name"`, "NULLS LAST, TRY_CAST("}},

@@ -115,6 +115,11 @@ func (c *compiler) expr(x insights.Expr, ctx exprCtx) val {
 	case *insights.InExpr:
 		return c.in(x, ctx)
 	case *insights.CallExpr:
+		// A stats result without an alias is named by its text, and is
+		// referred to by it: stats count(*) by x | sort count(*) desc.
+		if v, ok := c.st.env[insights.FormatExpr(x)]; ok && !ctx.statsAgg {
+			return v
+		}
 		return c.call(x, ctx)
 	}
 	c.errorf(insights.ErrUnsupported, x, "unsupported expression %s", insights.FormatExpr(x))
