@@ -3,6 +3,8 @@ package cloudtrail
 import (
 	"strconv"
 	"time"
+
+	"github.com/s3sift/s3sift/format"
 )
 
 // Paths of the fixed-shape objects, the prefixes of Extra keys.
@@ -218,7 +220,7 @@ func parseTime(v string) (t time.Time, canonical bool) {
 		minute, ok5 := digits(v[14:16])
 		sec, ok6 := digits(v[17:19])
 		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && month >= 1 && month <= 12 && day >= 1 &&
-			day <= daysIn(month, year) && hour < 24 && minute < 60 && sec < 60 {
+			day <= format.DaysIn(month, year) && hour < 24 && minute < 60 && sec < 60 {
 			return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
 		}
 	}
@@ -240,17 +242,4 @@ func digits(s string) (int, bool) {
 		n = n*10 + int(c-'0')
 	}
 	return n, true
-}
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }

@@ -1,6 +1,10 @@
 package s3access
 
-import "time"
+import (
+	"time"
+
+	"github.com/s3sift/s3sift/format"
+)
 
 // timeLen is the length of "[06/Feb/2019:00:00:38 +0000]".
 const timeLen = 28
@@ -30,7 +34,7 @@ func parseTime(s string) (time.Time, *ParseError) {
 		return time.Time{}, fieldErr(3, "bad month %q", v[3:6])
 	case !ok2 || year < 1:
 		return time.Time{}, fieldErr(3, "bad year %q", v[7:11])
-	case !ok1 || day < 1 || day > daysIn(month, year):
+	case !ok1 || day < 1 || day > format.DaysIn(month, year):
 		return time.Time{}, fieldErr(3, "bad day %q", v[0:2])
 	case !ok3 || hour > 23:
 		return time.Time{}, fieldErr(3, "bad hour %q", v[12:14])
@@ -105,19 +109,6 @@ func monthOf(s string) int {
 		return 12
 	}
 	return 0
-}
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // daysFromCivil counts days from 1970-01-01 to the given proleptic
