@@ -33,7 +33,7 @@ returned.`
 
 // runInsights runs a Logs Insights query.
 func runInsights(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "insights", insightsUsage)
+	fs := newFlagSet(e, "insights", insightsUsage+"\n\nFunctions: "+insightsFuncs())
 	lake := lakeFlag(e, fs)
 	table := fs.String("table", "cloudtrail", "table to query: "+strings.Join(sqlgen.Tables(), ", "))
 	var since, until timeflag.Value
@@ -123,4 +123,13 @@ func queryError(e *env, src string, err error) error {
 		fmt.Fprint(e.stderr, insights.Annotate(src, qe))
 	}
 	return &exitError{code: 1, err: errors.New("")}
+}
+
+// insightsFuncs lists the functions a query may call.
+func insightsFuncs() string {
+	var names []string
+	for _, f := range insights.Funcs() {
+		names = append(names, f.Name)
+	}
+	return strings.Join(names, " ")
 }
