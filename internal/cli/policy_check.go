@@ -2,18 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 
 	"github.com/s3sift/s3sift/policy"
+	"github.com/s3sift/s3sift/source"
 )
 
 const policyCheckUsage = `--bucket B (--policy FILE | --current) [flags]
@@ -119,21 +113,14 @@ type s3Conn struct{ profile, region, endpoint string }
 // currentPolicy fetches the bucket's policy with GetBucketPolicy. A bucket
 // without a policy is checked as such: policy.None.
 func currentPolicy(ctx context.Context, c s3Conn, bucket string) (*policy.Policy, string, error) {
-	client, err := newPolicyS3Client(ctx, c)
+	text, found, err := source.BucketPolicy(ctx, source.S3Conn{Profile: c.profile, Region: c.region, EndpointURL: c.endpoint}, bucket, nil)
 	if err != nil {
 		return nil, "", err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	out, err := client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)})
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchBucketPolicy" {
+	if !found {
 		return policy.None(), "no bucket policy (the bucket has none)", nil
 	}
-	if err != nil {
-		return nil, "", fmt.Errorf("fetching the policy of bucket %s (GetBucketPolicy; needs s3:GetBucketPolicy and the bucket's region, --region): %w", bucket, err)
-	}
-	doc, err := policy.ParseDocument([]byte(aws.ToString(out.Policy)))
+	doc, err := policy.ParseDocument([]byte(text))
 	if err != nil {
 		return nil, "", fmt.Errorf("the current policy of bucket %s: %w", bucket, err)
 	}
@@ -142,31 +129,6 @@ func currentPolicy(ctx context.Context, c s3Conn, bucket string) (*policy.Policy
 		return nil, "", fmt.Errorf("the current policy of bucket %s: %w", bucket, err)
 	}
 	return p, "the current policy of s3://" + bucket, nil
-}
-
-// newPolicyS3Client builds an S3 client from the default chain, a profile,
-// a region and an endpoint.
-func newPolicyS3Client(ctx context.Context, c s3Conn) (*s3.Client, error) {
-	var opts []func(*config.LoadOptions) error
-	if c.profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(c.profile))
-	}
-	if c.region != "" {
-		opts = append(opts, config.WithRegion(c.region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("loading the AWS configuration (profile %q): %w", c.profile, err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		if c.endpoint != "" {
-			o.BaseEndpoint = aws.String(c.endpoint)
-			o.UsePathStyle = true
-		}
-	}), nil
 }
 
 // findingColumns are the columns of check's output. delete_keys counts the
