@@ -36,7 +36,7 @@ type Config struct {
 	Workers int
 	// Memory bounds the rows held in memory across workers before they
 	// are written to Parquet (default DefaultMemory). The process uses
-	// about twice this at peak.
+	// about 3–4 times this at peak (Parquet encoding, GC).
 	Memory int64
 	// CommitEvery bounds the time between commits of a worker, so a crash
 	// of a slow run loses little (default one minute).
@@ -47,6 +47,10 @@ type Config struct {
 	// ProgressEvery (default 250ms) and once at the end.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
+	// Compact, when set, merges small lake files after the ingest
+	// (lake.Compact): fewer, fuller files for readers, at the cost of
+	// writing the merged rows once more.
+	Compact bool
 	// Now returns the time of the run; rejects are filed under its date.
 	// Default time.Now.
 	Now func() time.Time
@@ -82,7 +86,9 @@ type Summary struct {
 	// measured on it.
 	BytesDecoded int64
 	LakeBytes    int64 // bytes of Parquet written
-	Elapsed      time.Duration
+	// Compacted says what Config.Compact merged.
+	Compacted lake.CompactStats
+	Elapsed   time.Duration
 }
 
 // MBps is the ingest rate in megabytes (10^6) of decoded content per second.
@@ -125,6 +131,12 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	r := &runner{cfg: cfg, lake: lk, start: start, day: cfg.Now().UTC(),
 		sum: Summary{Skipped: map[string]int64{}, Rows: map[string]int64{}}}
 	err = r.run(ctx)
+	if err == nil && cfg.Compact {
+		r.sum.Compacted, err = lk.Compact(ctx)
+		if err != nil {
+			err = fmt.Errorf("ingest: compacting: %w", err)
+		}
+	}
 	if cerr := lk.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("ingest: %w", cerr)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/s3sift/s3sift/source"
 )
 
-const ingestUsage = `--lake DIR [--workers N] [--progress auto|never|always] [--format text|json] PATH|s3://bucket/prefix ...
+const ingestUsage = `--lake DIR [--workers N] [--progress auto|never|always] [--format text|json] [--compact] PATH|s3://bucket/prefix ...
 
 Reads S3 server access logs and CloudTrail logs (plain or .gz, format told
 from the content) from files, folders (recursively) and s3:// prefixes into
@@ -32,7 +32,8 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	workers := fs.Int("workers", 0, "objects read at once (default: number of CPUs)")
 	progress := fs.String("progress", "auto", "progress line on stderr: auto (when stderr is a terminal), never, always")
 	outFormat := fs.String("format", "text", "summary format: text or json")
-	memory := fs.Int("memory-mb", ingest.DefaultMemory>>20, "MB of parsed rows held in memory before writing (the process uses about twice this)")
+	memory := fs.Int("memory-mb", ingest.DefaultMemory>>20, "MB of parsed rows held in memory before they are written (the whole process peaks at 3–4× this)")
+	compact := fs.Bool("compact", false, "afterwards, merge the lake's small files into full ones (rewrites them once)")
 	s3f := addS3Flags(fs)
 	paths, err := parseFlags(fs, args)
 	if err != nil {
@@ -89,6 +90,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		Sources: sources,
 		Workers: *workers,
 		Memory:  int64(*memory) << 20,
+		Compact: *compact,
 		Logger:  slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	var pl *progressLine
@@ -190,6 +192,9 @@ func writeIngestText(w io.Writer, s ingest.Summary) {
 		fmt.Fprintf(w, " %s %d", t, s.Rows[t])
 	}
 	fmt.Fprintf(w, " (lake +%s)\n", humanBytes(s.LakeBytes))
+	if c := s.Compacted; c.FilesIn > 0 {
+		fmt.Fprintf(w, "compacted: %d small files into %d in %d partitions\n", c.FilesIn, c.FilesOut, c.Partitions)
+	}
 	if s.Rejects > 0 {
 		fmt.Fprintf(w, "rejects: %d (query them: s3sift sql \"SELECT * FROM rejects\")\n", s.Rejects)
 	}
@@ -223,10 +228,13 @@ func writeIngestJSON(w io.Writer, s ingest.Summary) error {
 		BytesRead    int64            `json:"bytes_read"`
 		BytesDecoded int64            `json:"bytes_decoded"`
 		LakeBytes    int64            `json:"lake_bytes"`
+		Compacted    map[string]int   `json:"compacted"`
 		Elapsed      float64          `json:"elapsed_seconds"`
 		MBps         float64          `json:"mb_per_second"`
 	}{s.Objects, s.Unchanged, s.Replaced, s.Skipped, []failure{}, s.Rows, s.Rejects,
-		s.BytesRead, s.BytesDecoded, s.LakeBytes, s.Elapsed.Seconds(), s.MBps()}
+		s.BytesRead, s.BytesDecoded, s.LakeBytes,
+		map[string]int{"partitions": s.Compacted.Partitions, "files_in": s.Compacted.FilesIn, "files_out": s.Compacted.FilesOut},
+		s.Elapsed.Seconds(), s.MBps()}
 	for _, f := range s.Failed {
 		out.Failed = append(out.Failed, failure{f.ID, f.Err.Error()})
 	}

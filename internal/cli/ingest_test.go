@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s3sift/s3sift/gen"
 	"github.com/s3sift/s3sift/internal/cli"
 )
 
@@ -110,6 +111,33 @@ func TestIngestCommand(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("second ingest output:\n%s\nwant it to contain %q", stdout, want)
 		}
+	}
+}
+
+func TestIngestCommandCompact(t *testing.T) {
+	lake := filepath.Join(t.TempDir(), "lake")
+	logs := t.TempDir()
+	if _, err := gen.Generate(logs, gen.Config{Seed: 3, Days: 1, RequestsPerDay: 3000}); err != nil {
+		t.Fatal(err)
+	}
+	// A tiny row memory writes a file per few hundred rows: compacting
+	// merges them.
+	code, stdout, stderr := runIngestCLI(t, "--lake", lake, "--memory-mb", "1", "--compact", "--format", "json", logs)
+	if code != 0 {
+		t.Fatalf("ingest --compact exit %d, stderr:\n%s", code, stderr)
+	}
+	var sum struct {
+		Rows      map[string]int64 `json:"rows"`
+		Compacted struct {
+			FilesIn  int `json:"files_in"`
+			FilesOut int `json:"files_out"`
+		} `json:"compacted"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatalf("invalid JSON (%v):\n%s", err, stdout)
+	}
+	if sum.Compacted.FilesIn == 0 || sum.Compacted.FilesOut >= sum.Compacted.FilesIn {
+		t.Errorf("compacted = %+v, want small files merged into fewer", sum.Compacted)
 	}
 }
 
