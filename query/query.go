@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -67,6 +68,8 @@ type DB struct {
 	ownTmp  bool
 	log     *slog.Logger
 	checker *checker
+	// requests says which days of s3_requests are stored, as of Open.
+	requests RequestsStatus
 }
 
 // Open opens the lake read-only: it creates the views over whatever the
@@ -157,7 +160,16 @@ func (d *DB) setup(ctx context.Context, cfg Config) error {
 		return err
 	}
 	stmts = append(stmts, views...)
-	stmts = append(stmts, requestsView())
+	requests, status, err := requestsViews(d.lake)
+	if err != nil {
+		return err
+	}
+	d.requests = status
+	if status.Stale() {
+		d.log.Warn("s3_requests: some days are not stored and are computed from the logs at each query, which is much slower; ingesting again stores them",
+			"live_days", len(status.LiveDays), "days", status.Days, "reason", status.Reason, "lake", d.lake)
+	}
+	stmts = append(stmts, requests...)
 	stmts = append(stmts, cfg.Setup...)
 	stmts = append(stmts,
 		"SET allowed_directories = ["+quote(d.lake)+", "+quote(d.tmp)+"]",
@@ -172,6 +184,15 @@ func (d *DB) setup(ctx context.Context, cfg Config) error {
 		d.log.Debug("setup", "stmt", firstLine(s), "took", time.Since(start))
 	}
 	return nil
+}
+
+// Requests says, as of Open, which days of s3_requests are read from the
+// stored table and which are computed from the logs at query time
+// (s3_requests_live, the same rows, slower). Derive stores the stale days.
+func (d *DB) Requests() RequestsStatus {
+	s := d.requests
+	s.LiveDays = slices.Clone(s.LiveDays)
+	return s
 }
 
 // Lake returns the lake folder the DB reads, absolute.

@@ -105,10 +105,16 @@ var macros = []string{
 // each branch time, bucket, key and date are plain columns of the scanned
 // table, so DuckDB pushes `date = …` into partition pruning and
 // `bucket = …`, `time >= …` into row-group statistics of the access logs.
-func requestsView() string {
+//
+// name is the view's name; rolePaths is the relation of role ARNs with a
+// path (columns account_id, role_name, role_arn): rolePathsQuery over the
+// whole lake for the live view, a table computed once when deriving the
+// stored s3_requests day by day (the role of a request on one day may be
+// named by a CloudTrail record of any other day).
+func requestsView(name, rolePaths string) string {
 	// Every join is an equality on one key so that DuckDB hashes it: a
 	// residual condition would make it a nested-loop join.
-	return `CREATE VIEW s3_requests AS
+	return `CREATE VIEW ` + ident(name) + ` AS
 WITH ct_all AS NOT MATERIALIZED (
 	-- Only the members used: reading whole structs and JSON documents is
 	-- what costs most in CloudTrail.
@@ -165,16 +171,7 @@ ct_only AS NOT MATERIALIZED (
 	ANTI JOIN s3_access_logs x ON x.request_id = c.request_id
 ),
 role_paths AS (
-	-- Role ARNs with a path, keyed by account and role name: an access log
-	-- names the session (assumed-role/Name/session) but not the role's path.
-	SELECT
-		user_identity.session_context.session_issuer.account_id AS account_id,
-		user_identity.session_context.session_issuer.user_name AS role_name,
-		max(user_identity.session_context.session_issuer.arn) AS role_arn
-	FROM cloudtrail
-	WHERE user_identity.session_context.session_issuer.type = 'Role'
-		AND user_identity.session_context.session_issuer.arn LIKE 'arn:%:iam::%:role/%/%'
-	GROUP BY ALL
+	` + rolePaths + `
 ),
 -- Empty strings are read as NULL: the log writers store "-" and absent
 -- values as NULL, but a reader must not depend on every writer doing so.
@@ -306,6 +303,18 @@ SELECT
 FROM ct_only c
 LEFT JOIN s3_operations co ON co.lookup = c.event_name`
 }
+
+// rolePathsQuery selects the role ARNs with a path, keyed by account and
+// role name: an access log names the session (assumed-role/Name/session)
+// but not the role's path, which only CloudTrail's sessionIssuer gives.
+const rolePathsQuery = `SELECT
+		user_identity.session_context.session_issuer.account_id AS account_id,
+		user_identity.session_context.session_issuer.user_name AS role_name,
+		max(user_identity.session_context.session_issuer.arn) AS role_arn
+	FROM cloudtrail
+	WHERE user_identity.session_context.session_issuer.type = 'Role'
+		AND user_identity.session_context.session_issuer.arn LIKE 'arn:%:iam::%:role/%/%'
+	GROUP BY ALL`
 
 // accessLogLookup is the s3_operations.lookup key of the access-log row
 // alias: the operation, plus "#object" or "#bucket" for the operations that
