@@ -294,6 +294,8 @@ var columnDocs = map[string]string{
 	"cloudtrail.edge_device_details":             "edgeDeviceDetails as JSON",
 	"cloudtrail.tls_details":                     "tlsDetails: tls_version, cipher_suite, client_provided_host_header",
 	"cloudtrail.insight_details":                 "insightDetails as JSON",
+	"cloudtrail.request_bucket_name":             "requestParameters.bucketName when a non-empty string (a copy kept for speed), else NULL",
+	"cloudtrail.request_key":                     "requestParameters.key when a non-empty string (a copy kept for speed), else NULL",
 	"cloudtrail.extra":                           "members of the record s3sift does not model, as JSON keyed by path",
 	"cloudtrail.source_object":                   "the log object the record came from (path or s3:// URL)",
 	"cloudtrail.source_line":                     "record index within the source object",

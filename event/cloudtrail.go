@@ -38,6 +38,14 @@ type CloudTrail struct {
 	EdgeDeviceDetails            string       `parquet:"edge_device_details,optional,json"`
 	TLSDetails                   TLSDetails   `parquet:"tls_details"`
 	InsightDetails               string       `parquet:"insight_details,optional,json"`
+	// RequestBucket is a copy of requestParameters.bucketName, derived
+	// at ingest so that queries on the bucket need not parse
+	// RequestParameters. It is set only when that member is a non-empty
+	// string; otherwise it is empty (NULL) and the JSON is the truth.
+	RequestBucket string `parquet:"request_bucket_name,optional,dict"`
+	// RequestKey is a copy of requestParameters.key, derived like
+	// RequestBucket.
+	RequestKey string `parquet:"request_key,optional"`
 	// Extra is a JSON object of the record's members not listed above
 	// (at any depth of the fixed-shape objects, keyed by their JSON path),
 	// or empty when there were none.

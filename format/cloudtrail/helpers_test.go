@@ -46,7 +46,9 @@ func decodeString(tb testing.TB, in string) result {
 
 // rebuild turns a decoded record back into the JSON object it came from:
 // the struct's fields under their CloudTrail names, then Extra laid over it
-// by path.
+// by path. RequestBucket and RequestKey are left out: they are copies of
+// requestParameters members, not members of their own (checkDerived
+// checks them).
 func rebuild(tb testing.TB, rec *event.CloudTrail) map[string]any {
 	tb.Helper()
 	out := map[string]any{}
@@ -252,6 +254,29 @@ func checkRoundTrip(tb testing.TB, what string, original []byte, rec *event.Clou
 		g, _ := json.Marshal(got)
 		w, _ := json.Marshal(want)
 		tb.Errorf("%s: round trip differs\n got: %s\nwant: %s\nextra: %s", what, g, w, rec.Extra)
+	}
+	checkDerived(tb, what, rec)
+}
+
+// checkDerived checks that RequestBucket and RequestKey hold
+// requestParameters.bucketName and .key when those are non-empty strings,
+// and are empty otherwise (encoding/json as the reference; the inputs
+// checked name no member twice).
+func checkDerived(tb testing.TB, what string, rec *event.CloudTrail) {
+	tb.Helper()
+	var params map[string]any
+	if strings.HasPrefix(rec.RequestParameters, "{") {
+		if err := json.Unmarshal([]byte(rec.RequestParameters), &params); err != nil {
+			tb.Fatalf("%s: requestParameters is not a JSON object: %v", what, err)
+		}
+	}
+	for _, f := range []struct {
+		member, got string
+	}{{"bucketName", rec.RequestBucket}, {"key", rec.RequestKey}} {
+		want, _ := params[f.member].(string)
+		if f.got != want {
+			tb.Errorf("%s: copy of requestParameters.%s = %q, want %q", what, f.member, f.got, want)
+		}
 	}
 }
 

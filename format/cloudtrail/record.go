@@ -160,7 +160,7 @@ func (d *decoder) recordMember(key, raw []byte, i int) (int, error) {
 	case "errorMessage":
 		return d.str(i, &r.ErrorMessage, pTop, raw)
 	case "requestParameters":
-		return d.free(i, &r.RequestParameters)
+		return d.requestParameters(i)
 	case "responseElements":
 		return d.free(i, &r.ResponseElements)
 	case "additionalEventData":
