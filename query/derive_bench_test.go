@@ -35,7 +35,7 @@ func requestsBenchLake(b *testing.B) string {
 		lake = filepath.Join(b.TempDir(), "lake")
 	}
 	cfg := gen.Config{Seed: 7, Days: envInt(b, "S3SIFT_BENCH_REQUESTS_DAYS", 20),
-		RequestsPerDay: envInt(b, "S3SIFT_BENCH_REQUESTS_PER_DAY", 500_000),
+		RequestsPerDay:    envInt(b, "S3SIFT_BENCH_REQUESTS_PER_DAY", 500_000),
 		AccessLogInterval: 15 * time.Minute, CloudTrailInterval: 15 * time.Minute}
 	logs, err := os.MkdirTemp(filepath.Dir(lake), "logs-")
 	if err != nil {
