@@ -174,22 +174,32 @@ func (d *deriver) run(ctx context.Context) (DeriveSummary, error) {
 	if len(todo) > 0 {
 		d.log.Info("storing s3_requests", "days", len(todo), "unchanged", sum.Unchanged, "reason", sum.Reason)
 	}
-	for i, day := range todo {
+	done := 0
+	for _, batch := range batches(in, todo) {
 		if err := ctx.Err(); err != nil {
 			return sum, fmt.Errorf("query: storing s3_requests: interrupted (run again to finish): %w", err)
 		}
 		t0 := time.Now()
-		ds, err := d.day(ctx, in, st, day)
-		if err != nil {
+		if err := d.compute(ctx, in, batch); err != nil {
 			return sum, err
 		}
-		sum.Computed = append(sum.Computed, day)
-		sum.Rows += ds.Rows
-		sum.Bytes += ds.Size
-		d.log.Debug("stored s3_requests day", "date", day, "rows", ds.Rows, "took", time.Since(t0))
-		if d.cfg.Progress != nil {
-			d.cfg.Progress(day, len(todo)-i-1)
+		for _, day := range batch {
+			ds, err := d.publish(ctx, in, st, day, len(batch) > 1)
+			if err != nil {
+				return sum, err
+			}
+			done++
+			sum.Computed = append(sum.Computed, day)
+			sum.Rows += ds.Rows
+			sum.Bytes += ds.Size
+			if d.cfg.Progress != nil {
+				d.cfg.Progress(day, len(todo)-done)
+			}
 		}
+		d.log.Debug("stored s3_requests days", "from", batch[0], "to", batch[len(batch)-1], "took", time.Since(t0))
+	}
+	if err := d.exec(ctx, "DROP TABLE IF EXISTS s3sift_batch"); err != nil {
+		return sum, err
 	}
 	n, err := d.removeGone(in, st)
 	sum.Removed = n
@@ -328,28 +338,81 @@ func (d *deriver) loadRolePaths(ctx context.Context, rp [][3]string) error {
 	return nil
 }
 
-// day computes one day into the scratch folder and renames it into place.
-// The state forgets the day before the rename and records it after, so a
-// crash in between leaves a day that is recomputed, never one trusted with
-// the wrong file.
-func (d *deriver) day(ctx context.Context, in *lakeInputs, st *deriveState, day string) (dayState, error) {
-	al, ct := in.files(window(day))
-	if err := d.inputViews(ctx, al, ct); err != nil {
-		return dayState{}, err
+// batchBytes bounds the input files of the days computed together: each
+// day needs the logs of the day either side too, so computing consecutive
+// days at once reads each file about once instead of three times, at the
+// cost of holding the batch's rows (spilled beyond the memory limit).
+const batchBytes = 256 << 20
+
+// batches groups the days to compute into runs of consecutive days.
+func batches(in *lakeInputs, todo []string) [][]string {
+	var out [][]string
+	var cur []string
+	var size int64
+	for _, day := range todo {
+		var daySize int64
+		al, ct := in.files([]string{day})
+		for _, f := range append(al, ct...) {
+			daySize += f.size
+		}
+		if len(cur) > 0 && (window(cur[len(cur)-1])[2] != day || size+daySize > batchBytes) {
+			out = append(out, cur)
+			cur, size = nil, 0
+		}
+		cur = append(cur, day)
+		size += daySize
 	}
-	tmp := filepath.Join(d.tmp, day+".parquet")
-	if err := d.exec(ctx,
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// compute defines the view over the logs the days need and, for more than
+// one day, computes their rows into the table s3sift_batch.
+func (d *deriver) compute(ctx context.Context, in *lakeInputs, days []string) error {
+	need := map[string]bool{}
+	var window3 []string
+	for _, day := range days {
+		for _, w := range window(day) {
+			if !need[w] {
+				need[w] = true
+				window3 = append(window3, w)
+			}
+		}
+	}
+	al, ct := in.files(window3)
+	if err := d.inputViews(ctx, al, ct); err != nil {
+		return err
+	}
+	stmts := []string{
+		"DROP TABLE IF EXISTS s3sift_batch",
 		"DROP VIEW IF EXISTS s3sift_requests_day",
 		requestsView("s3sift_requests_day", "SELECT * FROM s3sift_role_paths"),
-	); err != nil {
-		return dayState{}, err
+	}
+	if len(days) > 1 {
+		stmts = append(stmts, fmt.Sprintf("CREATE TABLE s3sift_batch AS SELECT * FROM s3sift_requests_day WHERE date BETWEEN DATE %s AND DATE %s",
+			quote(days[0]), quote(days[len(days)-1])))
+	}
+	return d.exec(ctx, stmts...)
+}
+
+// publish writes one computed day into the scratch folder and renames it
+// into place. The state forgets the day before the rename and records it
+// after, so a crash in between leaves a day that is recomputed, never one
+// trusted with the wrong file.
+func (d *deriver) publish(ctx context.Context, in *lakeInputs, st *deriveState, day string, batched bool) (dayState, error) {
+	tmp := filepath.Join(d.tmp, day+".parquet")
+	from := "s3sift_requests_day"
+	if batched {
+		from = "s3sift_batch"
 	}
 	// The date is the folder's, not a column of the file, as in the other
 	// tables; hive partitioning adds it back last, where the view has it.
 	copyStmt := fmt.Sprintf(`COPY (
-	SELECT * EXCLUDE (date) FROM s3sift_requests_day WHERE date = DATE %s ORDER BY bucket, time
+	SELECT * EXCLUDE (date) FROM %s WHERE date = DATE %s ORDER BY bucket, time
 ) TO %s (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE %d)`,
-		quote(day), quote(filepath.ToSlash(tmp)), lake.RowGroupRows)
+		from, quote(day), quote(filepath.ToSlash(tmp)), lake.RowGroupRows)
 	res, err := d.conn.ExecContext(ctx, copyStmt)
 	if err != nil {
 		return dayState{}, fmt.Errorf("query: storing s3_requests of %s: %w", day, err)
