@@ -28,8 +28,21 @@ var jsonNameExceptions = map[string]string{
 }
 
 // ctSkip are columns that are not CloudTrail members: Extra (unknown
-// members, searched separately) and provenance (@log).
-var ctSkip = map[string]bool{"extra": true, "source_object": true, "source_line": true}
+// members, searched separately), provenance (@log) and the copies below.
+var ctSkip = map[string]bool{"extra": true, "source_object": true, "source_line": true,
+	"request_bucket_name": true, "request_key": true}
+
+// ctCopies are the members of free-form objects that ingest also copies
+// into columns of their own (event.CloudTrail.RequestBucket, RequestKey),
+// keyed by member path. A copy is NULL wherever the member is not a
+// non-empty string (and in lakes written before the copies existed), so
+// the member compiles to coalesce(copy, JSON lookup): DuckDB evaluates the
+// lookup only for the rows whose copy is NULL, and the value is the
+// lookup's in every case.
+var ctCopies = map[string]string{
+	"requestParameters.bucketName": "request_bucket_name",
+	"requestParameters.key":        "request_key",
+}
 
 type ctKind uint8
 
@@ -222,7 +235,13 @@ func resolveCloudTrail(name string) (val, string) {
 			if last {
 				return val{sql: "CAST(" + sqlExpr + " AS VARCHAR)", t: tAny}, ""
 			}
-			return val{sql: "json_extract_string(" + sqlExpr + ", " + quoteString(jsonPointer(parts[i+1:])) + ")", t: tAny, raw: sqlExpr}, ""
+			lookup := "json_extract_string(" + sqlExpr + ", " + quoteString(jsonPointer(parts[i+1:])) + ")"
+			if col, ok := ctCopies[name]; ok && base == "" {
+				// No raw: a substring test would read every row's JSON
+				// text, which the copy spares.
+				return val{sql: "coalesce(" + quoteIdent(col) + ", " + lookup + ")", t: tAny}, ""
+			}
+			return val{sql: lookup, t: tAny, raw: sqlExpr}, ""
 		case ctStruct:
 			if last {
 				return val{sql: "CAST(" + ctObject(c, base) + " AS VARCHAR)", t: tAny}, ""

@@ -102,3 +102,29 @@ func collect(obj map[string]any, prefix string, out map[string]bool) {
 		out[p] = true
 	}
 }
+
+// TestCopiesAreNotMembers checks that the columns ingest derives from
+// requestParameters (request_bucket_name, request_key) are not taken for
+// CloudTrail members: they are not listed as fields and @message, the
+// record rebuilt as logged, does not include them.
+func TestCopiesAreNotMembers(t *testing.T) {
+	fields := sqlgen.CloudTrailFields()
+	for _, name := range []string{"requestBucketName", "requestKey"} {
+		if sql, ok := fields[name]; ok {
+			t.Errorf("CloudTrailFields lists %s (as %s), want it absent", name, sql)
+		}
+	}
+	q, err := insights.Parse("fields @message")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := sqlgen.Compile(q, sqlgen.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, col := range []string{"request_bucket_name", "request_key"} {
+		if strings.Contains(plan.SQL, col) {
+			t.Errorf("@message SQL reads %s:\n%s", col, plan.SQL)
+		}
+	}
+}
