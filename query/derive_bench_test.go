@@ -3,12 +3,14 @@ package query_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/s3sift/s3sift/event"
 	"github.com/s3sift/s3sift/gen"
 	"github.com/s3sift/s3sift/query"
 	"github.com/s3sift/s3sift/report"
@@ -22,6 +24,12 @@ import (
 //	S3SIFT_BENCH_REQUESTS_DAYS=20          days generated (default 20)
 //	S3SIFT_BENCH_REQUESTS_PER_DAY=500000   requests a day (default 500 000)
 //
+//	S3SIFT_BENCH_REQUESTS_SYNTHETIC=1      writes the lake's Parquet files
+//	                                       directly (10 buckets, 40 roles,
+//	                                       a CloudTrail record for every third
+//	                                       request plus 10% CloudTrail-only):
+//	                                       a minute instead of many
+//
 // Without S3SIFT_BENCH_REQUESTS_LAKE the lake is built in a temporary
 // folder and removed afterwards.
 func requestsBenchLake(b *testing.B) string {
@@ -33,6 +41,13 @@ func requestsBenchLake(b *testing.B) string {
 		}
 	} else {
 		lake = filepath.Join(b.TempDir(), "lake")
+	}
+	if os.Getenv("S3SIFT_BENCH_REQUESTS_SYNTHETIC") != "" {
+		start := time.Now()
+		days, perDay := envInt(b, "S3SIFT_BENCH_REQUESTS_DAYS", 20), envInt(b, "S3SIFT_BENCH_REQUESTS_PER_DAY", 500_000)
+		synthLake(b, lake, days, perDay)
+		b.Logf("wrote %d days × %d requests in %v", days, perDay, time.Since(start))
+		return lake
 	}
 	cfg := gen.Config{Seed: 7, Days: envInt(b, "S3SIFT_BENCH_REQUESTS_DAYS", 20),
 		RequestsPerDay:    envInt(b, "S3SIFT_BENCH_REQUESTS_PER_DAY", 500_000),
@@ -178,4 +193,42 @@ func queryStrings(tb testing.TB, db *query.DB, q string, args ...any) []string {
 		out[i] = v.String
 	}
 	return out
+}
+
+// synthLake writes days × perDay access-log lines straight into the lake's
+// tables, with CloudTrail records for a third of them (straddling midnight
+// now and then) and 10% more only CloudTrail saw.
+func synthLake(b *testing.B, lake string, days, perDay int) {
+	ops := []string{"REST.GET.OBJECT", "REST.PUT.OBJECT", "REST.HEAD.OBJECT", "REST.GET.BUCKET", "REST.DELETE.OBJECT"}
+	names := map[string]string{"REST.GET.OBJECT": "GetObject", "REST.PUT.OBJECT": "PutObject", "REST.HEAD.OBJECT": "HeadObject", "REST.GET.BUCKET": "ListObjects", "REST.DELETE.OBJECT": "DeleteObject"}
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	for d := 0; d < days; d++ {
+		logs := make([]event.AccessLog, 0, perDay)
+		var cts []event.CloudTrail
+		for i := 0; i < perDay; i++ {
+			n := d*perDay + i
+			bucket := fmt.Sprintf("bucket-%d", n%10)
+			role := fmt.Sprintf("role-%d", n%40)
+			op := ops[n%len(ops)]
+			ts := t0.Add(time.Duration(d)*24*time.Hour + time.Duration(i)*time.Second*86400/time.Duration(perDay))
+			id := fmt.Sprintf("REQ%012d", n)
+			requester := assumedRole(role, fmt.Sprintf("s%d", n%7))
+			if n%9 == 0 {
+				requester = ""
+			}
+			al := accessLog(bucket, ts.Format(time.RFC3339), requester, id, op, fmt.Sprintf("data/%d.csv", n%50000), 200)
+			al.RemoteIP = fmt.Sprintf("10.%d.%d.%d", n%7, n%251, n%13)
+			al.Provenance.SourceLine = int64(n)
+			logs = append(logs, al)
+			if n%3 == 0 {
+				cts = append(cts, ctS3(ts.Format(time.RFC3339), id, names[op], bucket, al.Key, roleIdentity("/svc/", role, fmt.Sprintf("s%d", n%7))))
+			}
+			if n%10 == 0 {
+				cts = append(cts, ctS3(ts.Format(time.RFC3339), "CT"+id, "GetObject", bucket, "ct/only", roleIdentity("/svc/", role, "x")))
+			}
+		}
+		day := t0.AddDate(0, 0, d).Format(time.DateOnly)
+		writeParquet(b, lake, "s3_access_logs/date="+day+"/part-0.parquet", logs)
+		writeParquet(b, lake, "cloudtrail/date="+day+"/region=us-east-1/part-0.parquet", cts)
+	}
 }
