@@ -37,11 +37,13 @@ func Decode(r io.Reader, source string, emit func(*event.AccessLog) error, rejec
 	var (
 		stats  format.Stats
 		p      = parser{slabSize: 16}
+		a      = arenas.Get().(*arena)
 		rec    event.AccessLog
 		br     = reader(r)
 		long   []byte
 		lineNo int64
 	)
+	defer arenas.Put(a)
 	if br != r {
 		defer func() {
 			br.Reset(nil) // do not keep the caller's reader alive
@@ -81,7 +83,7 @@ func Decode(r io.Reader, source string, emit func(*event.AccessLog) error, rejec
 		}
 		if !blank(line) {
 			prov := event.Provenance{SourceObject: source, SourceLine: lineNo}
-			if reason := p.parseLine(line, size, &rec); reason != "" {
+			if reason := p.parseLine(a, line, size, &rec); reason != "" {
 				stats.Rejects++
 				rj := newReject(line, size, reason, prov)
 				if rerr := reject(&rj); rerr != nil {
@@ -120,11 +122,11 @@ func reader(r io.Reader) *bufio.Reader {
 // parseLine parses one line, its end of line removed, whose full length is
 // size (more than len(line) when only its head was kept), and returns the
 // reject reason, or "" on success.
-func (p *parser) parseLine(line []byte, size int, rec *event.AccessLog) string {
+func (p *parser) parseLine(a *arena, line []byte, size int, rec *event.AccessLog) string {
 	if size > MaxLineBytes {
 		return fmt.Sprintf("line is %d bytes, longer than the %d bytes s3sift parses; split or drop it", size, MaxLineBytes)
 	}
-	if err := p.parse(toValidString(line), rec); err != nil {
+	if err := p.parse(a.validString(line), rec); err != nil {
 		var pe *ParseError
 		if errors.As(err, &pe) {
 			return pe.Reason()

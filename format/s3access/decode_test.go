@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 	"unicode/utf8"
@@ -94,6 +97,55 @@ func TestDecodeKeepsStrings(t *testing.T) {
 	// distinct per record.
 	if d.recs[0].HTTPStatus != nil && d.recs[1].HTTPStatus != nil && d.recs[0].HTTPStatus == d.recs[1].HTTPStatus {
 		t.Error("two records share one HTTPStatus pointer")
+	}
+}
+
+// TestDecodeKeepsStringsAcrossObjects decodes many small objects, in turn
+// and at once, and checks every record afterwards: lines of different
+// objects share the blocks they are copied into, so a later object must
+// never overwrite an earlier one's text.
+func TestDecodeKeepsStringsAcrossObjects(t *testing.T) {
+	lines := sampleLines(400, 3)
+	lines = append(lines, strings.Repeat("x", 9000)) // a reject, longer than a block's share
+	const objects = 40
+	type result struct {
+		d     decoded
+		lines []string
+	}
+	results := make([]result, objects)
+	var wg sync.WaitGroup
+	for o := range objects {
+		// Objects of 1 to 10 lines; half decoded concurrently.
+		part := slices.Clone(lines[o*10 : o*10+1+o%10])
+		if o == objects-1 {
+			part = append(part, lines[len(lines)-1])
+		}
+		decode := func() {
+			results[o] = result{decodeAll(t, strings.NewReader(strings.Join(part, "\n")), fmt.Sprint("obj", o)), part}
+		}
+		if o%2 == 0 {
+			decode()
+			continue
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); decode() }()
+	}
+	wg.Wait()
+	for o, res := range results {
+		rejects := 0
+		if o == objects-1 {
+			rejects = 1
+		}
+		if len(res.d.rejs) != rejects || len(res.d.recs)+rejects != len(res.lines) {
+			t.Fatalf("object %d: got %d records, %d rejects; want %d lines, %d rejects", o, len(res.d.recs), len(res.d.rejs), len(res.lines), rejects)
+		}
+		for i, rec := range res.d.recs {
+			want := parse(t, res.lines[i])
+			want.Provenance = event.Provenance{SourceObject: fmt.Sprint("obj", o), SourceLine: int64(i + 1)}
+			if g, w := goldenRow(t, rec), goldenRow(t, want); g != w {
+				t.Fatalf("object %d line %d changed after later objects were decoded:\n got %s\nwant %s", o, i+1, g, w)
+			}
+		}
 	}
 }
 

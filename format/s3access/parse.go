@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/s3sift/s3sift/event"
 )
@@ -17,16 +16,6 @@ import (
 func ParseLine(line []byte, rec *event.AccessLog) error {
 	p := parser{slabSize: 1}
 	return p.parse(toValidString(line), rec)
-}
-
-// toValidString converts the line to the one string every field of the
-// record points into, replacing invalid UTF-8 (DuckDB and the Parquet
-// readers refuse it).
-func toValidString(line []byte) string {
-	if isASCII(line) || utf8.Valid(line) {
-		return string(line)
-	}
-	return strings.ToValidUTF8(string(line), "\uFFFD")
 }
 
 // isASCII reports whether b is all ASCII, 32 bytes a step: access logs
