@@ -342,7 +342,12 @@ func (d *deriver) loadRolePaths(ctx context.Context, rp [][3]string) error {
 // day needs the logs of the day either side too, so computing consecutive
 // days at once reads each file about once instead of three times, at the
 // cost of holding the batch's rows (spilled beyond the memory limit).
-const batchBytes = 256 << 20
+// The row count is not known before reading, and Parquet sizes say little
+// about it (repetitive logs compress 50-fold), so the days are capped too.
+const (
+	batchBytes = 128 << 20
+	batchDays  = 3
+)
 
 // batches groups the days to compute into runs of consecutive days.
 func batches(in *lakeInputs, todo []string) [][]string {
@@ -355,7 +360,7 @@ func batches(in *lakeInputs, todo []string) [][]string {
 		for _, f := range append(al, ct...) {
 			daySize += f.size
 		}
-		if len(cur) > 0 && (window(cur[len(cur)-1])[2] != day || size+daySize > batchBytes) {
+		if len(cur) > 0 && (window(cur[len(cur)-1])[2] != day || size+daySize > batchBytes || len(cur) == batchDays) {
 			out = append(out, cur)
 			cur, size = nil, 0
 		}

@@ -344,8 +344,8 @@ func TestDeriveCrash(t *testing.T) {
 		}
 		// Whatever the kill left, every file under s3_requests is whole
 		// and s3_requests equals the live view.
+		db := openLake(t, lake)
 		for _, f := range storedFiles(t, lake) {
-			db := openLake(t, lake)
 			rel := filepath.ToSlash(f)
 			if got := count(t, db, "SELECT count(*) FROM read_parquet('"+filepath.ToSlash(filepath.Join(db.Lake(), rel))+"')"); got == 0 {
 				t.Errorf("after kill %d: %s has no rows", k, rel)
