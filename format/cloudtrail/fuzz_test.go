@@ -89,4 +89,16 @@ func checkRecord(t testing.TB, r *event.CloudTrail) {
 			t.Errorf("invalid UTF-8 in resource %q", res.ARN)
 		}
 	}
+	// A copy of a requestParameters member is that member's string value
+	// (a member named twice has none, and encoding/json keeps the last).
+	var params map[string]any
+	_ = json.Unmarshal([]byte(r.RequestParameters), &params)
+	for _, c := range []struct{ member, got string }{{"bucketName", r.RequestBucket}, {"key", r.RequestKey}} {
+		if c.got == "" {
+			continue
+		}
+		if want, _ := params[c.member].(string); c.got != want || !utf8.ValidString(c.got) {
+			t.Errorf("copy of requestParameters.%s = %q, want %q (from %q)", c.member, c.got, want, r.RequestParameters)
+		}
+	}
 }
