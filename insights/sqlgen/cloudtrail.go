@@ -36,9 +36,10 @@ var ctSkip = map[string]bool{"extra": true, "source_object": true, "source_line"
 // into columns of their own (event.CloudTrail.RequestBucket, RequestKey),
 // keyed by member path. A copy is NULL wherever the member is not a
 // non-empty string (and in lakes written before the copies existed), so
-// the member compiles to coalesce(copy, JSON lookup): DuckDB evaluates the
-// lookup only for the rows whose copy is NULL, and the value is the
-// lookup's in every case.
+// the member compiles to coalesce(copy, JSON lookup): the value is the
+// lookup's in every case, and DuckDB parses the JSON only of the rows
+// whose copy is NULL (it still reads the JSON text, which a query that
+// must stay exact for those rows cannot avoid).
 var ctCopies = map[string]string{
 	"requestParameters.bucketName": "request_bucket_name",
 	"requestParameters.key":        "request_key",
@@ -237,8 +238,8 @@ func resolveCloudTrail(name string) (val, string) {
 			}
 			lookup := "json_extract_string(" + sqlExpr + ", " + quoteString(jsonPointer(parts[i+1:])) + ")"
 			if col, ok := ctCopies[name]; ok && base == "" {
-				// No raw: a substring test would read every row's JSON
-				// text, which the copy spares.
+				// No raw: the substring test would scan every row's
+				// JSON text, where the copy answers all but a few rows.
 				return val{sql: "coalesce(" + quoteIdent(col) + ", " + lookup + ")", t: tAny}, ""
 			}
 			return val{sql: lookup, t: tAny, raw: sqlExpr}, ""
