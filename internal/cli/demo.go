@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/s3sift/s3sift/gen"
 	"github.com/s3sift/s3sift/ingest"
 	"github.com/s3sift/s3sift/query"
+	"github.com/s3sift/s3sift/report"
 	"github.com/s3sift/s3sift/source"
 )
 
@@ -20,86 +22,110 @@ const demoUsage = `[--keep DIR] [--seed N]
 
 Generates a small synthetic data set (two days of S3 server access logs and
 CloudTrail for five buckets, with a few incidents in it), ingests it into a
-lake, and answers everyday questions: for each, the question, the SQL that
-answers it, and the rows. Without --keep everything lives in a temporary
+lake, and answers everyday questions with the named reports: for each, the
+question, the 's3sift report' command that answers it, the report's SQL
+and arguments (as --explain prints them), and the rows. Without --keep everything lives in a temporary
 folder removed at the end; with --keep DIR the logs stay in DIR/logs and
 the lake in DIR/lake, to go on asking:
 
-  s3sift sql --lake DIR/lake "SELECT * FROM s3_requests LIMIT 10"`
+  export S3SIFT_LAKE=DIR/lake
+  s3sift report access-history --bucket acme-prod-data
+  s3sift sql "SELECT * FROM s3_requests LIMIT 10"`
 
 // demoSeed is the seed 's3sift demo' generates with by default.
 const demoSeed = 1
 
-// demoQuestion is one question the demo answers.
+// demoQuestion is one question the demo answers, with the report (and
+// its parameters) that answers it.
 type demoQuestion struct {
-	title string
-	sql   string
+	title  string
+	report string
+	params report.Params
 }
 
-// demoQuestions are the everyday questions, in the order asked. They are
-// written against the documented s3_requests view, as a user would.
+// demoQuestions are the everyday questions, in the order asked. Each is
+// answered by a named report, as a user would ask it with 's3sift report',
+// so the demo shows the queries the tool ships rather than its own.
 func demoQuestions(in gen.Incidents) []demoQuestion {
 	return []demoQuestion{
 		{
-			title: "Who accessed bucket " + gen.BucketProd + ", with which operations?",
-			sql: `SELECT principal_arn, action,
-       count(DISTINCT request_id) AS requests,
-       count(DISTINCT request_id) FILTER (WHERE error_code = 'AccessDenied') AS denied
-FROM s3_requests
-WHERE bucket = '` + gen.BucketProd + `' AND action IS NOT NULL
-GROUP BY ALL
-ORDER BY requests DESC, principal_arn, action`,
+			title:  "Who accessed bucket " + gen.BucketProd + ", with which operations?",
+			report: "access-history",
+			params: report.Params{Bucket: gen.BucketProd},
 		},
 		{
-			title: "Who deleted " + in.DeletedKey + ", and when?",
-			sql: `SELECT time, principal_arn, operation, log_operation, remote_ip, user_agent, request_id
-FROM s3_requests
-WHERE bucket = '` + gen.BucketProd + `' AND key = '` + in.DeletedKey + `'
-  AND action = 's3:DeleteObject'
-ORDER BY time`,
+			title:  "Who deleted " + in.DeletedKey + ", and when?",
+			report: "deletions",
+			params: report.Params{Bucket: gen.BucketProd, Key: in.DeletedKey},
 		},
 		{
-			title: "What else did that principal delete?",
-			sql: `SELECT time, bucket, key, log_operation, http_status, request_id
-FROM s3_requests
-WHERE principal_arn = '` + in.Deleter + `' AND action = 's3:DeleteObject' AND key IS NOT NULL
-ORDER BY time, key`,
+			title:  "What else did that principal delete?",
+			report: "deletions",
+			params: report.Params{Principal: in.Deleter},
 		},
 		{
-			title: "Which IPs were sent the most bytes?",
-			sql: `SELECT remote_ip, sum(bytes_sent) AS bytes_sent, count(*) AS requests,
-       string_agg(DISTINCT principal_arn, ', ') AS principals
-FROM s3_requests
-WHERE remote_ip IS NOT NULL
-GROUP BY remote_ip
-ORDER BY bytes_sent DESC NULLS LAST, remote_ip
-LIMIT 5`,
+			title:  "Which IPs were sent the most bytes?",
+			report: "bytes-by-ip",
+			params: report.Params{Limit: 5},
 		},
 		{
-			title: "Who still signs requests with Signature Version 2?",
-			sql: `SELECT principal_arn, count(DISTINCT request_id) AS requests,
-       min(time) AS first_seen, max(time) AS last_seen, any_value(user_agent) AS user_agent
-FROM s3_requests
-WHERE signature_version = 'SigV2'
-GROUP BY principal_arn
-ORDER BY requests DESC`,
+			title:  "Who still signs requests with Signature Version 2?",
+			report: "sigv2",
 		},
 		{
-			title: "Which anonymous requests reached buckets other than the public website?",
-			sql: `SELECT bucket, key, http_status, count(*) AS requests, count(DISTINCT remote_ip) AS ips
-FROM s3_requests
-WHERE principal_type = 'Anonymous' AND bucket <> '` + gen.BucketSite + `'
-GROUP BY ALL
-ORDER BY requests DESC, bucket, key`,
+			// The public website's hundreds of anonymous visitors would bury
+			// the few anonymous reads elsewhere, and the report cannot leave a
+			// bucket out: ask about the private bucket by name.
+			title:  "Who read bucket " + gen.BucketProd + " without signing in?",
+			report: "anonymous",
+			params: report.Params{Bucket: gen.BucketProd},
 		},
 		{
-			title: "Who asked for files that look like secrets?",
-			sql: `SELECT time, bucket, key, principal_arn, remote_ip, http_status
-FROM s3_requests
-WHERE regexp_matches(key, '(^|/)(\.env|id_rsa|backup\.sql|credentials\.csv|\.git/config|wp-config\.php)')
-ORDER BY time`,
+			title:  "Who asked for files that look like secrets?",
+			report: "sensitive",
 		},
 	}
+}
+
+// reportCommandLine returns the 's3sift report' command line that runs
+// report name with p.
+func reportCommandLine(name string, p report.Params) string {
+	args := []string{"s3sift", "report", name}
+	flag := func(f, v string) {
+		if v != "" {
+			args = append(args, "--"+f, shellQuote(v))
+		}
+	}
+	flag("bucket", p.Bucket)
+	flag("key", p.Key)
+	flag("principal", p.Principal)
+	flag("ip", p.IP)
+	if !p.Since.IsZero() {
+		flag("since", p.Since.UTC().Format(time.RFC3339))
+	}
+	if !p.Until.IsZero() {
+		flag("until", p.Until.UTC().Format(time.RFC3339))
+	}
+	if p.Source != "" && p.Source != report.SourceAll {
+		flag("source", string(p.Source))
+	}
+	if p.Limit > 0 {
+		flag("limit", strconv.Itoa(p.Limit))
+	}
+	for _, pat := range p.Patterns {
+		flag("pattern", pat)
+	}
+	return strings.Join(args, " ")
+}
+
+// shellQuote quotes s for a POSIX shell unless it is plainly safe.
+func shellQuote(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:@%+=,-", r)) {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+	}
+	return s
 }
 
 // runDemo is 's3sift demo'.
@@ -170,30 +196,44 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 	for i, q := range demoQuestions(truth.Incidents) {
 		fmt.Fprintf(e.stdout, "\n%d. %s\n\n", i+1, q.title)
-		for _, line := range strings.Split(q.sql, "\n") {
-			fmt.Fprintf(e.stdout, "    %s\n", line)
-		}
-		fmt.Fprintln(e.stdout)
-		if err := demoAnswer(ctx, e.stdout, db, q.sql); err != nil {
+		if err := demoAnswer(ctx, e.stdout, db, q); err != nil {
 			return fmt.Errorf("demo: question %d: %w", i+1, err)
 		}
 	}
 	fmt.Fprintf(e.stdout, "\nDone in %s.", time.Since(began).Round(100*time.Millisecond))
 	if *keep != "" {
-		fmt.Fprintf(e.stdout, " The lake is in %s; ask more with:\n  s3sift sql --lake %s \"SELECT * FROM s3_requests LIMIT 10\"\n", lake, lake)
+		fmt.Fprintf(e.stdout, " The lake is in %s; to run the reports above on it, or ask your own:\n  export S3SIFT_LAKE=%s\n  s3sift report list\n  s3sift sql \"SELECT * FROM s3_requests LIMIT 10\"\n", lake, shellQuote(lake))
 	} else {
 		fmt.Fprintln(e.stdout, " Keep the data with --keep DIR to ask your own questions.")
 	}
 	return nil
 }
 
-// demoAnswer runs one query and prints its rows as a table.
-func demoAnswer(ctx context.Context, w io.Writer, db *query.DB, q string) error {
-	rows, err := db.Query(ctx, q)
+// demoAnswer prints the command line that answers q, the report's SQL and
+// arguments as --explain prints them, and the report's rows as a table.
+func demoAnswer(ctx context.Context, w io.Writer, db *query.DB, q demoQuestion) error {
+	r, err := report.Lookup(q.report)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	_, err = writeRows(w, formatTable, rows)
-	return err
+	sql, args, err := r.SQL(q.params)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  $ %s\n\n", reportCommandLine(r.Name, q.params))
+	var explain strings.Builder
+	writeExplain(&explain, sql, args)
+	for _, line := range strings.Split(strings.TrimSuffix(explain.String(), "\n"), "\n") {
+		fmt.Fprintf(w, "    %s\n", line)
+	}
+	fmt.Fprintln(w)
+	limit := report.Limit(q.params)
+	cut, err := writeReportRows(ctx, w, db, formatTable, sql, args, limit)
+	if err != nil {
+		return err
+	}
+	if cut {
+		fmt.Fprintf(w, "(the first %d rows; --limit shows more)\n", limit)
+	}
+	return nil
 }

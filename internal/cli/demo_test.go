@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/s3sift/s3sift/gen"
 	"github.com/s3sift/s3sift/query"
+	"github.com/s3sift/s3sift/report"
 )
 
 // demoSection returns the output of the demo's question n (1-based): from
@@ -30,27 +30,94 @@ func demoSection(tb testing.TB, out string, n int) string {
 	return rest
 }
 
-var demoCellSep = regexp.MustCompile(`\s{2,}`)
+// demoTable is the result table of one demo answer: its column names and
+// its rows as cells by column name.
+type demoTable struct {
+	cols []string
+	rows []map[string]string
+}
 
-// demoRows returns the cells of a section's result table (the lines after
-// the dashed rule, up to the row count).
-func demoRows(tb testing.TB, section string) [][]string {
+// demoRows parses a section's result table: the header line, the dashed
+// rule (whose dash runs give each column's extent, so empty cells and
+// cells with spaces parse too), and the lines after it up to the row count.
+func demoRows(tb testing.TB, section string) demoTable {
 	tb.Helper()
 	lines := strings.Split(section, "\n")
-	var rows [][]string
-	in := false
-	for _, l := range lines {
-		switch {
-		case strings.HasPrefix(l, "---"):
-			in = true
-		case strings.HasPrefix(l, "(") && (strings.HasSuffix(l, " rows)") || strings.HasSuffix(l, " row)")):
-			return rows
-		case in:
-			rows = append(rows, demoCellSep.Split(strings.TrimSpace(l), -1))
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "---") || i == 0 {
+			continue
 		}
+		type span struct{ from, to int }
+		var spans []span
+		rule := []rune(l)
+		for j := 0; j < len(rule); j++ {
+			if rule[j] == '-' && (j == 0 || rule[j-1] == ' ') {
+				spans = append(spans, span{j, j})
+			}
+			if rule[j] == '-' {
+				spans[len(spans)-1].to = j + 1
+			}
+		}
+		cell := func(line []rune, c int) string {
+			from, to := spans[c].from, spans[c].to
+			if c == len(spans)-1 {
+				to = len(line) // the last column is not padded, and may be cut with "…"
+			}
+			if from >= len(line) {
+				return ""
+			}
+			return strings.TrimSpace(string(line[from:min(to, len(line))]))
+		}
+		var t demoTable
+		header := []rune(lines[i-1])
+		for c := range spans {
+			t.cols = append(t.cols, cell(header, c))
+		}
+		for _, row := range lines[i+1:] {
+			if strings.HasPrefix(row, "(") && (strings.HasSuffix(row, " rows)") || strings.HasSuffix(row, " row)")) {
+				return t
+			}
+			r := []rune(row)
+			m := map[string]string{}
+			for c, name := range t.cols {
+				m[name] = cell(r, c)
+			}
+			t.rows = append(t.rows, m)
+		}
+		break
 	}
 	tb.Fatalf("no result table in:\n%s", section)
-	return nil
+	return demoTable{}
+}
+
+// demoReport returns the table of the demo's question n after checking that
+// the section names the report command args (as 's3sift report args'),
+// prints the SQL and arguments 's3sift report args --explain' prints, and
+// has the report's columns.
+func demoReport(tb testing.TB, out string, n int, args ...string) demoTable {
+	tb.Helper()
+	section := demoSection(tb, out, n)
+	if cmd := "$ s3sift report " + strings.Join(args, " ") + "\n"; !strings.Contains(section, cmd) {
+		tb.Errorf("question %d does not show the command %q:\n%s", n, cmd, section)
+	}
+	code, explain, stderr := runGenCLI(tb, append(append([]string{"report"}, args...), "--explain")...)
+	if code != 0 {
+		tb.Fatalf("report %v --explain: exit %d: %s", args, code, stderr)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(explain), "\n") {
+		if !strings.Contains(section, "\n    "+l+"\n") {
+			tb.Errorf("question %d lacks the explain line %q:\n%s", n, l, section)
+		}
+	}
+	t := demoRows(tb, section)
+	r, err := report.Lookup(args[0])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if got, want := strings.Join(t.cols, ","), strings.Join(r.Columns, ","); got != want {
+		tb.Fatalf("question %d columns %s, want the report's %s", n, got, want)
+	}
+	return t
 }
 
 func demoInt(tb testing.TB, s string) int64 {
@@ -158,34 +225,37 @@ func TestDemo(t *testing.T) {
 
 	t.Run("who accessed the bucket", func(t *testing.T) {
 		want := tr.BucketAccess(gen.BucketProd)
-		rows := demoRows(t, demoSection(t, out, 1))
+		rows := demoReport(t, out, 1, "access-history", "--bucket", gen.BucketProd).rows
 		if len(rows) != len(want) {
 			t.Errorf("%d (principal, action) rows, Truth has %d", len(rows), len(want))
 		}
 		for _, r := range rows {
-			k := gen.AccessKey{Bucket: gen.BucketProd, Principal: r[0], Action: r[1]}
+			k := gen.AccessKey{Bucket: gen.BucketProd, Principal: r["principal_arn"], Action: r["action"]}
 			c, ok := want[k]
 			if !ok {
 				t.Errorf("row %v: Truth has no such principal and action", r)
 				continue
 			}
-			if got := demoInt(t, r[2]); got != c.Requests {
-				t.Errorf("%s %s: %d requests, Truth %d", r[0], r[1], got, c.Requests)
-			}
-			if got := demoInt(t, r[3]); got != c.Denied {
-				t.Errorf("%s %s: %d denied, Truth %d", r[0], r[1], got, c.Denied)
+			got := gen.Count{Requests: demoInt(t, r["requests"]), Denied: demoInt(t, r["denied"]),
+				InAccessLog: demoInt(t, r["access_log_requests"]), InCloudTrail: demoInt(t, r["cloudtrail_requests"])}
+			if got != c {
+				t.Errorf("%s %s: got %+v, Truth %+v", k.Principal, k.Action, got, c)
 			}
 		}
 	})
 
 	t.Run("who deleted the key", func(t *testing.T) {
 		want := tr.DeletionsOf(gen.BucketProd, in.DeletedKey)
-		rows := demoRows(t, demoSection(t, out, 2))
+		rows := demoReport(t, out, 2, "deletions", "--bucket", gen.BucketProd, "--key", in.DeletedKey).rows
 		if len(rows) != len(want) || len(rows) == 0 {
 			t.Fatalf("%d rows, Truth has %d deletions: %v", len(rows), len(want), rows)
 		}
-		if got := rows[0][1] + " at " + rows[0][0]; got != want[0].Principal+" at "+want[0].Time.Format(time.RFC3339) {
-			t.Errorf("deleted by %s; Truth: %s at %s", got, want[0].Principal, want[0].Time)
+		for i, r := range rows {
+			w := want[i]
+			got := r["principal_arn"] + " at " + r["time"] + " (" + r["request_id"] + ")"
+			if w := w.Principal + " at " + w.Time.Format(time.RFC3339) + " (" + w.RequestID + ")"; got != w {
+				t.Errorf("deleted by %s; Truth: %s", got, w)
+			}
 		}
 	})
 
@@ -193,12 +263,15 @@ func TestDemo(t *testing.T) {
 		var want []string
 		for _, d := range tr.Deletions {
 			if d.Principal == in.Deleter {
-				want = append(want, d.Key)
+				want = append(want, d.Bucket+"/"+d.Key)
 			}
 		}
 		var got []string
-		for _, r := range demoRows(t, demoSection(t, out, 3)) {
-			got = append(got, r[2])
+		for _, r := range demoReport(t, out, 3, "deletions", "--principal", in.Deleter).rows {
+			got = append(got, r["bucket"]+"/"+r["key"])
+			if r["principal_arn"] != in.Deleter {
+				t.Errorf("row %v is not the deleter's", r)
+			}
 		}
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("keys %v, Truth %v", got, want)
@@ -206,58 +279,61 @@ func TestDemo(t *testing.T) {
 	})
 
 	t.Run("top IPs by bytes", func(t *testing.T) {
-		rows := demoRows(t, demoSection(t, out, 4))
-		top := tr.TopIPs(1)[0]
-		if len(rows) == 0 || rows[0][0] != top.IP || demoInt(t, rows[0][1]) != top.Bytes {
-			t.Errorf("top row %v, Truth: %s with %d bytes", rows[:min(1, len(rows))], top.IP, top.Bytes)
-		}
+		rows := demoReport(t, out, 4, "bytes-by-ip", "--limit", "5").rows
+		var got []gen.IPBytes
 		for _, r := range rows {
-			if want := tr.BytesSentByIP[r[0]]; demoInt(t, r[1]) != want {
-				t.Errorf("%s: %s bytes, Truth %d", r[0], r[1], want)
-			}
+			got = append(got, gen.IPBytes{IP: r["remote_ip"], Bytes: demoInt(t, r["bytes_sent"])})
+		}
+		if want := tr.TopIPs(5); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("top IPs %v, Truth %v", got, want)
+		}
+		if s := demoSection(t, out, 4); len(tr.BytesSentByIP) > 5 && !strings.Contains(s, "(the first 5 rows; --limit shows more)") {
+			t.Errorf("question 4 does not say rows were cut:\n%s", s)
 		}
 	})
 
 	t.Run("SigV2 requesters", func(t *testing.T) {
-		rows := demoRows(t, demoSection(t, out, 5))
-		if len(rows) != len(tr.SigV2) {
-			t.Errorf("%d SigV2 requesters, Truth %v", len(rows), tr.SigV2)
+		got := map[string]int64{}
+		for _, r := range demoReport(t, out, 5, "sigv2").rows {
+			got[r["principal_arn"]] += demoInt(t, r["requests"])
 		}
-		for _, r := range rows {
-			if want := tr.SigV2[r[0]]; demoInt(t, r[1]) != want {
-				t.Errorf("%s: %s SigV2 requests, Truth %d", r[0], r[1], want)
-			}
+		if fmt.Sprint(got) != fmt.Sprint(tr.SigV2) {
+			t.Errorf("SigV2 requests by principal %v, Truth %v", got, tr.SigV2)
 		}
 	})
 
 	t.Run("anonymous requests", func(t *testing.T) {
-		got := map[gen.ObjectKey]int64{}
-		for _, r := range demoRows(t, demoSection(t, out, 6)) {
-			got[gen.ObjectKey{Bucket: r[0], Key: r[1]}] += demoInt(t, r[3])
+		var got, want int64
+		for _, r := range demoReport(t, out, 6, "anonymous", "--bucket", gen.BucketProd).rows {
+			if r["bucket"] != gen.BucketProd {
+				t.Errorf("row %v is not of %s", r, gen.BucketProd)
+			}
+			got += demoInt(t, r["requests"])
 		}
-		want := map[gen.ObjectKey]int64{}
 		for k, n := range tr.AnonymousByObject {
-			if k.Bucket != gen.BucketSite {
-				want[k] = n
+			if k.Bucket == gen.BucketProd {
+				want += n
 			}
 		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("anonymous requests outside the website: %v, Truth %v", got, want)
+		if got != want {
+			t.Errorf("anonymous requests to %s: %d, Truth %d", gen.BucketProd, got, want)
 		}
-		if want[gen.ObjectKey{Bucket: gen.BucketProd, Key: in.PublicObject}] == 0 {
+		if tr.AnonymousByObject[gen.ObjectKey{Bucket: gen.BucketProd, Key: in.PublicObject}] == 0 {
 			t.Errorf("Truth has no anonymous reads of %s", in.PublicObject)
 		}
 	})
 
 	t.Run("secret-looking keys", func(t *testing.T) {
-		rows := demoRows(t, demoSection(t, out, 7))
+		rows := demoReport(t, out, 7, "sensitive").rows
 		if len(rows) != len(tr.Sensitive) {
 			t.Fatalf("%d rows, Truth has %d sensitive requests", len(rows), len(tr.Sensitive))
 		}
 		for i, r := range rows {
 			s := tr.Sensitive[i]
-			if r[1] != s.Bucket || r[2] != s.Key || r[3] != s.Principal || r[4] != s.RemoteIP {
-				t.Errorf("row %d: %v; Truth %+v", i, r, s)
+			got := fmt.Sprint(r["time"], r["bucket"], r["key"], r["principal_arn"], r["remote_ip"], r["operation"], r["http_status"])
+			want := fmt.Sprint(s.Time.Format(time.RFC3339), s.Bucket, s.Key, s.Principal, s.RemoteIP, s.Operation, s.HTTPStatus)
+			if got != want {
+				t.Errorf("row %d: %s; Truth %s", i, got, want)
 			}
 		}
 	})

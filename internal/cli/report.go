@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -68,10 +69,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *explain {
-		fmt.Fprintln(e.stdout, q+";")
-		for i, a := range qargs {
-			fmt.Fprintf(e.stdout, "-- $%d = %s\n", i+1, describeArg(a))
-		}
+		writeExplain(e.stdout, q, qargs)
 		return nil
 	}
 	f, err := resolveFormat(e, *format)
@@ -83,19 +81,39 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return userError(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(ctx, q, qargs...)
+	cut, err := writeReportRows(ctx, e.stdout, db, f, q, qargs, report.Limit(p))
 	if err != nil {
 		return userError(err)
 	}
-	defer rows.Close()
-	lr := &limitedRows{Rows: rows, limit: report.Limit(p)}
-	if _, err := writeRows(e.stdout, f, lr); err != nil {
-		return userError(err)
-	}
-	if lr.cut {
-		fmt.Fprintf(e.stderr, "s3sift report %s: showing the first %d rows; raise --limit to see more\n", r.Name, lr.limit)
+	if cut {
+		fmt.Fprintf(e.stderr, "s3sift report %s: showing the first %d rows; raise --limit to see more\n", r.Name, report.Limit(p))
 	}
 	return nil
+}
+
+// writeExplain prints a report's query and its arguments, as --explain
+// shows them.
+func writeExplain(w io.Writer, q string, args []any) {
+	fmt.Fprintln(w, q+";")
+	for i, a := range args {
+		fmt.Fprintf(w, "-- $%d = %s\n", i+1, describeArg(a))
+	}
+}
+
+// writeReportRows runs a report's query and writes at most limit rows in
+// format f. The query asks for one row more than it shows (report.SQL), so
+// cut says whether rows were left out.
+func writeReportRows(ctx context.Context, w io.Writer, db *query.DB, f outputFormat, q string, args []any, limit int) (cut bool, err error) {
+	rows, err := db.Query(ctx, q, args...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	lr := &limitedRows{Rows: rows, limit: limit}
+	if _, err := writeRows(w, f, lr); err != nil {
+		return false, err
+	}
+	return lr.cut, nil
 }
 
 func listReports(e *env) error {
