@@ -233,7 +233,7 @@ func demoAnswer(ctx context.Context, w io.Writer, db *query.DB, q demoQuestion) 
 		return err
 	}
 	if cut {
-		fmt.Fprintf(w, "(the first %d rows; --limit shows more)\n", limit)
+		fmt.Fprintf(w, "(showing the first %d rows; raise --limit to see more)\n", limit)
 	}
 	return nil
 }

@@ -287,7 +287,7 @@ func TestDemo(t *testing.T) {
 		if want := tr.TopIPs(5); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("top IPs %v, Truth %v", got, want)
 		}
-		if s := demoSection(t, out, 4); len(tr.BytesSentByIP) > 5 && !strings.Contains(s, "(the first 5 rows; --limit shows more)") {
+		if s := demoSection(t, out, 4); len(tr.BytesSentByIP) > 5 && !strings.Contains(s, "(showing the first 5 rows; raise --limit to see more)") {
 			t.Errorf("question 4 does not say rows were cut:\n%s", s)
 		}
 	})
