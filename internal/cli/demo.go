@@ -23,10 +23,10 @@ const demoUsage = `[--keep DIR] [--seed N]
 Generates a small synthetic data set (two days of S3 server access logs and
 CloudTrail for five buckets, with a few incidents in it), ingests it into a
 lake, and answers everyday questions with the named reports: for each, the
-question, the 's3sift report' command that answers it, the report's SQL
-and arguments (as --explain prints them), and the rows. Without --keep everything lives in a temporary
-folder removed at the end; with --keep DIR the logs stay in DIR/logs and
-the lake in DIR/lake, to go on asking:
+question, the 's3sift report' command that answers it, the report's SQL and
+arguments (as --explain prints them), and the rows. Without --keep
+everything lives in a temporary folder removed at the end; with --keep DIR
+the logs stay in DIR/logs and the lake in DIR/lake, to go on asking:
 
   export S3SIFT_LAKE=DIR/lake
   s3sift report access-history --bucket acme-prod-data
