@@ -64,14 +64,17 @@ func writeBenchLake(dir string, n int) (int64, error) {
 			issuer := fmt.Sprintf("role-%02d", i%23)
 			bucket := fmt.Sprintf("bucket-%02d", i%17)
 			r := event.CloudTrail{
-				EventVersion:       "1.09",
-				EventTime:          day.Add(time.Duration(i%perFile) * 86400 * time.Second / perFile),
-				EventSource:        "s3.amazonaws.com",
-				EventName:          names[i%len(names)],
-				AWSRegion:          "us-east-1",
-				SourceIPAddress:    fmt.Sprintf("10.0.%d.%d", i%7, i%251),
-				UserAgent:          "aws-sdk-go-v2/1.30.0",
-				RequestParameters:  `{"bucketName":"` + bucket + `","Host":"` + bucket + `.s3.us-east-1.amazonaws.com","key":"data/part-` + fmt.Sprint(i%1000) + `.parquet"}`,
+				EventVersion:      "1.09",
+				EventTime:         day.Add(time.Duration(i%perFile) * 86400 * time.Second / perFile),
+				EventSource:       "s3.amazonaws.com",
+				EventName:         names[i%len(names)],
+				AWSRegion:         "us-east-1",
+				SourceIPAddress:   fmt.Sprintf("10.0.%d.%d", i%7, i%251),
+				UserAgent:         "aws-sdk-go-v2/1.30.0",
+				RequestParameters: `{"bucketName":"` + bucket + `","Host":"` + bucket + `.s3.us-east-1.amazonaws.com","key":"data/part-` + fmt.Sprint(i%1000) + `.parquet"}`,
+				// The copies the decoder fills at ingest.
+				RequestBucket:      bucket,
+				RequestKey:         "data/part-" + fmt.Sprint(i%1000) + ".parquet",
 				RequestID:          fmt.Sprintf("R%015d", i),
 				EventID:            fmt.Sprintf("E%015d", i),
 				EventType:          "AwsApiCall",
