@@ -1,9 +1,11 @@
 package lake_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -55,6 +57,23 @@ func benchAccessRows(n int) ([]event.AccessLog, int64) {
 // the log text the rows came from (about 600 bytes a line).
 func BenchmarkWriteAccessLogs(b *testing.B) {
 	rows, size := benchAccessRows(200_000)
+	benchWrite(b, rows, size)
+}
+
+// BenchmarkWriteAccessLogsInOrder writes rows that arrive in the order
+// they are stored in, as an object's time-ordered lines mostly do.
+func BenchmarkWriteAccessLogsInOrder(b *testing.B) {
+	rows, size := benchAccessRows(200_000)
+	slices.SortStableFunc(rows, func(x, y event.AccessLog) int {
+		if c := cmp.Compare(x.Bucket, y.Bucket); c != 0 {
+			return c
+		}
+		return x.Time.Compare(y.Time)
+	})
+	benchWrite(b, rows, size)
+}
+
+func benchWrite(b *testing.B, rows []event.AccessLog, size int64) {
 	chunks := lake.NewChunks(rows)
 	l, err := lake.Open(context.Background(), b.TempDir(), nil)
 	if err != nil {
