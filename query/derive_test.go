@@ -16,6 +16,7 @@ import (
 
 	"github.com/s3sift/s3sift/gen"
 	"github.com/s3sift/s3sift/ingest"
+	"github.com/s3sift/s3sift/lake"
 	"github.com/s3sift/s3sift/query"
 	"github.com/s3sift/s3sift/source"
 )
@@ -365,5 +366,32 @@ func TestDeriveCrash(t *testing.T) {
 	}
 	if files := storedFiles(t, lake); len(files) != db.Requests().Days {
 		t.Errorf("stored files: got %v, want one per day (%d)", files, db.Requests().Days)
+	}
+}
+
+// TestDeriveWaitsForWriter checks that Derive takes the lake's writer lock:
+// while another writer (an ingest) holds it, Derive waits and writes
+// nothing.
+func TestDeriveWaitsForWriter(t *testing.T) {
+	dir := t.TempDir()
+	lakeDir := filepath.Join(dir, "lake")
+	genIngest(t, filepath.Join(dir, "a"), lakeDir, gen.Config{Seed: 7, Days: 1, RequestsPerDay: 200})
+	lk, err := lake.Open(context.Background(), lakeDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := query.Derive(ctx, query.DeriveConfig{Lake: lakeDir}); err == nil {
+		t.Errorf("Derive while the lake is locked: got no error, want it to wait until the context ends")
+	}
+	if files := storedFiles(t, lakeDir); len(files) != 0 {
+		t.Errorf("Derive while the lake is locked wrote %v", files)
+	}
+	if err := lk.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if sum := derive(t, lakeDir, false); len(sum.Computed) == 0 {
+		t.Errorf("Derive after the lock is released: got %+v, want days computed", sum)
 	}
 }
