@@ -349,10 +349,9 @@ func requestsViews(lakeDir string) ([]string, RequestsStatus, error) {
 	if err != nil {
 		return nil, RequestsStatus{}, err
 	}
-	st, err := loadState(lakeDir)
-	if err != nil {
-		return nil, RequestsStatus{}, err
-	}
+	// A record that cannot be read (permissions) only means nothing stored
+	// is trusted: the live view still answers.
+	st, _ := loadState(lakeDir)
 	stored, status := freshness(lakeDir, in, st)
 	live := fmt.Sprintf("SELECT * FROM %s", ident(liveRequests))
 	var parts []string
