@@ -8,7 +8,9 @@ import (
 )
 
 // arenaBlock is the size of the blocks an arena copies lines into: the
-// largest small allocation, so a block costs no more than one line did.
+// largest size Go's allocator serves from its small-object size classes,
+// big enough for ~50 typical lines, small enough that the last, partly
+// filled block of a run wastes little.
 const arenaBlock = 32 << 10
 
 // maxArenaLine is the longest line copied into a block; a longer one gets
