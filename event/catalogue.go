@@ -2,6 +2,7 @@ package event
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
@@ -72,7 +73,11 @@ func LookupTable(name string) (Table, bool) {
 func storedTable(name, doc string, record any, partitions ...string) Table {
 	t := Table{Name: name, Doc: doc}
 	for _, f := range parquet.SchemaOf(record).Fields() {
-		t.Columns = append(t.Columns, Column{Name: f.Name(), Type: duckType(f), Doc: columnDocs[name+"."+f.Name()]})
+		typ := duckType(f)
+		if name == TableCloudTrail && slices.Contains(JSONColumns, f.Name()) {
+			typ = "JSON" // stored as text, typed by the view
+		}
+		t.Columns = append(t.Columns, Column{Name: f.Name(), Type: typ, Doc: columnDocs[name+"."+f.Name()]})
 	}
 	for _, p := range partitions {
 		t.Columns = append(t.Columns, Column{Name: p, Type: partitionTypes[p], Doc: columnDocs["partition."+p]})

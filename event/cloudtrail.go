@@ -4,7 +4,11 @@ import "time"
 
 // CloudTrail is one CloudTrail record. Fixed-shape objects are structs;
 // free-form ones (requestParameters, responseElements, ...) are kept as JSON
-// text exactly as logged. Members this type does not know are kept in Extra
+// text exactly as logged. They are stored as plain strings, not with
+// Parquet's JSON annotation: DuckDB refuses a whole file when one value of
+// a JSON column is empty, and parquet-go v0.32.1 occasionally writes an
+// empty optional value as "" rather than NULL. The query views give the
+// top-level ones (JSONColumns) the JSON type. Members this type does not know are kept in Extra
 // as a JSON object, so nothing in a record is lost.
 type CloudTrail struct {
 	EventVersion                 string       `parquet:"event_version,optional,dict"`
@@ -17,9 +21,9 @@ type CloudTrail struct {
 	UserAgent                    string       `parquet:"user_agent,optional,dict"`
 	ErrorCode                    string       `parquet:"error_code,optional,dict"`
 	ErrorMessage                 string       `parquet:"error_message,optional"`
-	RequestParameters            string       `parquet:"request_parameters,optional,json"`
-	ResponseElements             string       `parquet:"response_elements,optional,json"`
-	AdditionalEventData          string       `parquet:"additional_event_data,optional,json"`
+	RequestParameters            string       `parquet:"request_parameters,optional"`
+	ResponseElements             string       `parquet:"response_elements,optional"`
+	AdditionalEventData          string       `parquet:"additional_event_data,optional"`
 	RequestID                    string       `parquet:"request_id,optional,plain"`
 	EventID                      string       `parquet:"event_id,optional,plain"`
 	ReadOnly                     *bool        `parquet:"read_only,optional"`
@@ -28,16 +32,16 @@ type CloudTrail struct {
 	APIVersion                   string       `parquet:"api_version,optional,dict"`
 	ManagementEvent              *bool        `parquet:"management_event,optional"`
 	RecipientAccountID           string       `parquet:"recipient_account_id,optional,dict"`
-	ServiceEventDetails          string       `parquet:"service_event_details,optional,json"`
+	ServiceEventDetails          string       `parquet:"service_event_details,optional"`
 	SharedEventID                string       `parquet:"shared_event_id,optional,plain"`
 	VPCEndpointID                string       `parquet:"vpc_endpoint_id,optional,dict"`
 	VPCEndpointAccountID         string       `parquet:"vpc_endpoint_account_id,optional,dict"`
 	EventCategory                string       `parquet:"event_category,optional,dict"`
-	Addendum                     string       `parquet:"addendum,optional,json"`
+	Addendum                     string       `parquet:"addendum,optional"`
 	SessionCredentialFromConsole string       `parquet:"session_credential_from_console,optional,dict"`
-	EdgeDeviceDetails            string       `parquet:"edge_device_details,optional,json"`
+	EdgeDeviceDetails            string       `parquet:"edge_device_details,optional"`
 	TLSDetails                   TLSDetails   `parquet:"tls_details"`
-	InsightDetails               string       `parquet:"insight_details,optional,json"`
+	InsightDetails               string       `parquet:"insight_details,optional"`
 	// RequestBucket is a copy of requestParameters.bucketName, derived
 	// at ingest so that queries on the bucket need not parse
 	// RequestParameters. It is set only when that member is a non-empty
@@ -49,9 +53,34 @@ type CloudTrail struct {
 	// Extra is a JSON object of the record's members not listed above
 	// (at any depth of the fixed-shape objects, keyed by their JSON path),
 	// or empty when there were none.
-	Extra string `parquet:"extra,optional,json"`
+	Extra string `parquet:"extra,optional"`
 
 	Provenance
+}
+
+// JSONColumns are the CloudTrail table's top-level columns that hold JSON
+// text; the query views read them as DuckDB's JSON type.
+var JSONColumns = []string{
+	"request_parameters", "response_elements", "additional_event_data",
+	"service_event_details", "addendum", "edge_device_details",
+	"insight_details", "extra",
+}
+
+// IsJSONField reports whether the CloudTrail column at path (dotted, as
+// "user_identity.on_behalf_of") holds JSON text: the top-level JSONColumns
+// and three members of user_identity, which stay VARCHAR in the views.
+func IsJSONField(path string) bool {
+	switch path {
+	case "user_identity.on_behalf_of", "user_identity.in_scope_of",
+		"user_identity.session_context.web_id_federation_data":
+		return true
+	}
+	for _, c := range JSONColumns {
+		if c == path {
+			return true
+		}
+	}
+	return false
 }
 
 // UserIdentity is CloudTrail's userIdentity element.
@@ -65,8 +94,8 @@ type UserIdentity struct {
 	InvokedBy        string         `parquet:"invoked_by,optional,dict"`
 	IdentityProvider string         `parquet:"identity_provider,optional,dict"`
 	CredentialID     string         `parquet:"credential_id,optional,dict"`
-	OnBehalfOf       string         `parquet:"on_behalf_of,optional,json"`
-	InScopeOf        string         `parquet:"in_scope_of,optional,json"`
+	OnBehalfOf       string         `parquet:"on_behalf_of,optional"`
+	InScopeOf        string         `parquet:"in_scope_of,optional"`
 	SessionContext   SessionContext `parquet:"session_context"`
 }
 
@@ -74,7 +103,7 @@ type UserIdentity struct {
 type SessionContext struct {
 	Attributes          SessionAttributes `parquet:"attributes"`
 	SessionIssuer       SessionIssuer     `parquet:"session_issuer"`
-	WebIDFederationData string            `parquet:"web_id_federation_data,optional,json"`
+	WebIDFederationData string            `parquet:"web_id_federation_data,optional"`
 	SourceIdentity      string            `parquet:"source_identity,optional,dict"`
 	EC2RoleDelivery     string            `parquet:"ec2_role_delivery,optional,dict"`
 	AssumedRoot         string            `parquet:"assumed_root,optional,dict"`

@@ -221,7 +221,9 @@ func TestDuckDBTypesAndNulls(t *testing.T) {
 		{"SELECT CAST(date AS VARCHAR) FROM " + glob(dir, "s3_access_logs"), "2019-02-06"},
 		{"SELECT typeof(event_time) FROM " + glob(dir, "cloudtrail"), "TIMESTAMP"},
 		{"SELECT region FROM " + glob(dir, "cloudtrail"), "us-east-1"},
-		{"SELECT typeof(request_parameters) || ' ' || (request_parameters->>'bucketName') FROM " + glob(dir, "cloudtrail"), "JSON b"},
+		// JSON text is stored as plain strings (see event.JSONColumns); the
+		// query views type it.
+		{"SELECT typeof(request_parameters) || ' ' || (CAST(request_parameters AS JSON)->>'bucketName') FROM " + glob(dir, "cloudtrail"), "VARCHAR b"},
 		{"SELECT (response_elements IS NULL) || ' ' || (error_code IS NULL) || ' ' || (user_identity.arn IS NULL) FROM " + glob(dir, "cloudtrail"), "true true true"},
 		{"SELECT user_identity.session_context.session_issuer.arn FROM " + glob(dir, "cloudtrail"), "arn:aws:iam::1:role/r"},
 		{"SELECT resources[1].type || ' ' || read_only FROM " + glob(dir, "cloudtrail"), "AWS::S3::Bucket true"},

@@ -284,8 +284,8 @@ func (d *deriver) inputViews(ctx context.Context, accessLogs, cloudTrail []input
 			list[i] = quote(path.Join(filepath.ToSlash(d.lake), f.rel))
 		}
 		stmts = append(stmts, fmt.Sprintf(
-			"CREATE VIEW %s AS SELECT * FROM read_parquet([%s], hive_partitioning = true, hive_types = %s)",
-			ident(t.name), strings.Join(list, ", "), t.hiveTypes))
+			"CREATE VIEW %s AS SELECT *%s FROM read_parquet([%s], hive_partitioning = true, hive_types = %s)",
+			ident(t.name), jsonReplace(t.name), strings.Join(list, ", "), t.hiveTypes))
 	}
 	return d.exec(ctx, stmts...)
 }

@@ -47,10 +47,23 @@ func storedViews(lake string) ([]string, error) {
 			continue
 		}
 		out = append(out, fmt.Sprintf(
-			"CREATE VIEW %s AS SELECT * FROM read_parquet(%s, hive_partitioning = true, hive_types = %s)",
-			ident(t.name), quote(filepath.ToSlash(pattern)), t.hiveTypes))
+			"CREATE VIEW %s AS SELECT *%s FROM read_parquet(%s, hive_partitioning = true, hive_types = %s)",
+			ident(t.name), jsonReplace(t.name), quote(filepath.ToSlash(pattern)), t.hiveTypes))
 	}
 	return out, nil
+}
+
+// jsonReplace types a table's JSON text columns as JSON. The lake stores
+// them as plain strings (see event.JSONColumns); an empty one is NULL.
+func jsonReplace(table string) string {
+	if table != event.TableCloudTrail {
+		return ""
+	}
+	cols := make([]string, len(event.JSONColumns))
+	for i, c := range event.JSONColumns {
+		cols[i] = fmt.Sprintf("CAST(nullif(%s, '') AS JSON) AS %s", ident(c), ident(c))
+	}
+	return " REPLACE (" + strings.Join(cols, ", ") + ")"
 }
 
 // emptyView is a view with t's columns and types and no rows.

@@ -100,10 +100,8 @@ func ctBuild(f parquet.Field, prefix, sqlExpr string) *ctNode {
 	switch {
 	case f.Leaf():
 		n.kind, n.t = ctLeaf, leafTyp(f)
-		if lt := f.Type().LogicalType(); lt != nil {
-			if _, ok := lt.Value.(*format.JsonType); ok {
-				n.kind = ctJSON
-			}
+		if event.IsJSONField(path) {
+			n.kind = ctJSON
 		}
 	case isList(f):
 		n.kind = ctList
@@ -316,7 +314,7 @@ func ctValue(c *ctNode, sqlExpr, base string) string {
 	case ctStruct:
 		return ctObject(c, base)
 	case ctJSON:
-		return "CAST(" + sqlExpr + " AS JSON)"
+		return "CAST(nullif(CAST(" + sqlExpr + " AS VARCHAR), '') AS JSON)"
 	case ctList:
 		return ctListJSON(c, sqlExpr)
 	}
