@@ -186,6 +186,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo: ingest: %w", err)
 	}
+	if _, err := query.Derive(ctx, query.DeriveConfig{Lake: lake}); err != nil {
+		return fmt.Errorf("demo: storing s3_requests: %w", err)
+	}
 	fmt.Fprintf(e.stdout, "Ingested %d objects in %s: %d access-log rows, %d CloudTrail records, %d rejected lines.\n",
 		sum.Objects, sum.Elapsed.Round(time.Millisecond), sum.Rows["s3_access_logs"], sum.Rows["cloudtrail"], sum.Rejects)
 

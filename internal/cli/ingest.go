@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/s3sift/s3sift/ingest"
+	"github.com/s3sift/s3sift/query"
 	"github.com/s3sift/s3sift/source"
 )
 
@@ -106,12 +107,26 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if err != nil && !interrupted {
 		return err
 	}
+	var derived *query.DeriveSummary
+	if !interrupted {
+		// Store s3_requests for the days this ingest touched, so queries
+		// over it read one table instead of merging both logs each time.
+		d, err := query.Derive(ctx, query.DeriveConfig{Lake: *lakeDir, Logger: cfg.Logger})
+		if err != nil {
+			return fmt.Errorf("storing s3_requests: %w", err)
+		}
+		derived = &d
+	}
 	if *outFormat == "json" {
 		if err := writeIngestJSON(e.stdout, sum); err != nil {
 			return err
 		}
 	} else {
 		writeIngestText(e.stdout, sum)
+		if derived != nil {
+			fmt.Fprintf(e.stdout, "s3_requests stored: %d day(s) computed, %d unchanged, %d rows, in %s\n",
+				len(derived.Computed), derived.Unchanged, derived.Rows, derived.Elapsed.Round(time.Millisecond))
+		}
 	}
 	if interrupted {
 		return err
