@@ -111,7 +111,10 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if !interrupted {
 		// Store s3_requests for the days this ingest touched, so queries
 		// over it read one table instead of merging both logs each time.
-		d, err := query.Derive(ctx, query.DeriveConfig{Lake: *lakeDir, Logger: cfg.Logger})
+		// The row buffers are garbage now: give their memory back before
+		// DuckDB takes its own.
+		debug.FreeOSMemory()
+		d, err := query.Derive(ctx, query.DeriveConfig{Lake: *lakeDir, Logger: cfg.Logger, MemoryLimit: deriveMemory(*memory)})
 		if err != nil {
 			return fmt.Errorf("storing s3_requests: %w", err)
 		}
@@ -259,4 +262,15 @@ func writeIngestJSON(w io.Writer, s ingest.Summary) error {
 		return fmt.Errorf("writing summary: %w", err)
 	}
 	return nil
+}
+
+// deriveMemory bounds DuckDB while it stores s3_requests after an ingest,
+// so the whole command stays under 1 GB: twice the row buffers
+// of --memory-mb, at least 256 MB (DuckDB spills to disk beyond it).
+func deriveMemory(memoryMB int) string {
+	mb := 2 * memoryMB
+	if mb < 256 {
+		mb = 256
+	}
+	return fmt.Sprintf("%dMB", mb)
 }
