@@ -3,8 +3,6 @@ package athena_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,9 +10,8 @@ import (
 	"time"
 
 	"github.com/s3sift/s3sift/athena"
-	"github.com/s3sift/s3sift/ingest"
+	"github.com/s3sift/s3sift/internal/testlake"
 	"github.com/s3sift/s3sift/query"
-	"github.com/s3sift/s3sift/source"
 )
 
 const owner = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
@@ -102,18 +99,10 @@ func openLake(tb testing.TB) *query.DB {
 	}
 	write("access.log", strings.Join(accessLines, "\n")+"\n")
 	write("trail.json", `{"Records":[`+strings.Join(ctRecords, ",")+`]}`)
-	src, err := source.NewLocal([]string{logs})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx := context.Background()
-	sum, err := ingest.Run(ctx, ingest.Config{Lake: lake, Sources: []source.Source{src}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if sum.Rejects != 0 {
+	if sum := testlake.Ingest(tb, logs, lake); sum.Rejects != 0 {
 		tb.Fatalf("test input has %d rejects", sum.Rejects)
 	}
+	ctx := context.Background()
 	db, err := query.Open(ctx, query.Config{Lake: lake, Setup: athena.Statements(athena.DefaultTables())})
 	if err != nil {
 		tb.Fatal(err)

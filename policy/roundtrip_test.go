@@ -3,36 +3,21 @@ package policy_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/s3sift/s3sift/gen"
-	"github.com/s3sift/s3sift/ingest"
+	"github.com/s3sift/s3sift/internal/testlake"
 	"github.com/s3sift/s3sift/policy"
 	"github.com/s3sift/s3sift/query"
-	"github.com/s3sift/s3sift/source"
 )
 
 // genLake generates two days of synthetic traffic, ingests it and opens
 // the lake.
 func genLake(tb testing.TB) (*query.DB, *gen.Truth) {
 	tb.Helper()
-	dir := tb.TempDir()
-	logs, lake := filepath.Join(dir, "logs"), filepath.Join(dir, "lake")
-	truth, err := gen.Generate(logs, gen.Config{Seed: 11})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	src, err := source.NewLocal([]string{logs})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx := context.Background()
-	if _, err := ingest.Run(ctx, ingest.Config{Lake: lake, Sources: []source.Source{src}}); err != nil {
-		tb.Fatal(err)
-	}
-	db, err := query.Open(ctx, query.Config{Lake: lake})
+	lake, truth := testlake.Build(tb, tb.TempDir(), gen.Config{Seed: 11})
+	db, err := query.Open(context.Background(), query.Config{Lake: lake})
 	if err != nil {
 		tb.Fatal(err)
 	}

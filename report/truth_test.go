@@ -3,10 +3,7 @@ package report_test
 import (
 	"context"
 	"database/sql"
-	"io"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -14,10 +11,9 @@ import (
 	"time"
 
 	"github.com/s3sift/s3sift/gen"
-	"github.com/s3sift/s3sift/ingest"
+	"github.com/s3sift/s3sift/internal/testlake"
 	"github.com/s3sift/s3sift/query"
 	"github.com/s3sift/s3sift/report"
-	"github.com/s3sift/s3sift/source"
 )
 
 // lake is a generated data set ingested once for all tests of the package.
@@ -36,25 +32,18 @@ func openLake(tb testing.TB) (*query.DB, *gen.Truth) {
 			lake.err = err
 			return
 		}
-		logs, lk := filepath.Join(dir, "logs"), filepath.Join(dir, "lake")
-		lake.truth, lake.err = gen.Generate(logs, gen.Config{Seed: 7})
-		if lake.err != nil {
-			return
-		}
-		src, err := source.NewLocal([]string{logs})
-		if err != nil {
-			lake.err = err
-			return
-		}
+		// Built once for the package, so in TestMain's folder rather than
+		// the first test's.
+		lk, truth := testlake.Build(tb, dir, gen.Config{Seed: 7})
+		lake.truth = truth
 		ctx := context.Background()
-		if _, lake.err = ingest.Run(ctx, ingest.Config{Lake: lk, Sources: []source.Source{src},
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}); lake.err != nil {
-			return
-		}
 		lake.db, lake.err = query.Open(ctx, query.Config{Lake: lk})
 	})
 	if lake.err != nil {
 		tb.Fatalf("building the test lake: %v", lake.err)
+	}
+	if lake.db == nil { // Build failed the first test and stopped it
+		tb.Fatal("the test lake could not be built; see the first failing test")
 	}
 	return lake.db, lake.truth
 }

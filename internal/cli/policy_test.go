@@ -15,30 +15,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/s3sift/s3sift/gen"
-	"github.com/s3sift/s3sift/ingest"
 	"github.com/s3sift/s3sift/internal/cli"
 	"github.com/s3sift/s3sift/internal/s3test"
+	"github.com/s3sift/s3sift/internal/testlake"
 	"github.com/s3sift/s3sift/policy"
-	"github.com/s3sift/s3sift/source"
 )
 
 // policyLake generates two days of synthetic traffic and ingests it.
 func policyLake(tb testing.TB) (string, *gen.Truth) {
 	tb.Helper()
-	dir := tb.TempDir()
-	logs, lake := filepath.Join(dir, "logs"), filepath.Join(dir, "lake")
-	truth, err := gen.Generate(logs, gen.Config{Seed: 7})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	src, err := source.NewLocal([]string{logs})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := ingest.Run(context.Background(), ingest.Config{Lake: lake, Sources: []source.Source{src}}); err != nil {
-		tb.Fatal(err)
-	}
-	return lake, truth
+	return testlake.Build(tb, tb.TempDir(), gen.Config{Seed: 7})
 }
 
 func runPolicyCLI(args ...string) (code int, stdout, stderr string) {
