@@ -26,11 +26,8 @@ import (
 func (l *Lake) Commit(s *Segment, objs []Object) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.closed {
-		return ErrClosed
-	}
-	if l.broken != nil {
-		return fmt.Errorf("lake: not writing after an earlier failure (%v); the next ingest repairs the lake", l.broken)
+	if err := l.writable(); err != nil {
+		return err
 	}
 	now := time.Now().UTC()
 	rec := &commitRecord{Segment: s.id, Time: now}
@@ -52,6 +49,25 @@ func (l *Lake) Commit(s *Segment, objs []Object) error {
 		}
 		rec.Objects = append(rec.Objects, o)
 	}
+	return l.commit(s, rec)
+}
+
+// writable says why the lake takes no more commits, if it does not.
+func (l *Lake) writable() error {
+	if l.closed {
+		return ErrClosed
+	}
+	if l.broken != nil {
+		return fmt.Errorf("lake: not writing after an earlier failure (%v); the next ingest repairs the lake", l.broken)
+	}
+	return nil
+}
+
+// commit carries out the commit protocol for rec, whose files s staged:
+// sync the staged files, append rec to the manifest (the commit point),
+// apply it in memory, then move the files into place. Every change to the
+// lake's files goes through here. l.mu is held.
+func (l *Lake) commit(s *Segment, rec *commitRecord) error {
 	hasFiles := len(rec.Add) > 0 || len(rec.Remove) > 0
 	if hasFiles {
 		// The staging folder exists from here until publish completes: it

@@ -212,13 +212,9 @@ func mergeInto[T any](s *Segment, files []string, write func(*Chunks[T]) error) 
 func (l *Lake) commitMerge(s *Segment, merged []string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.closed {
+	if err := l.writable(); err != nil {
 		s.Abort()
-		return ErrClosed
-	}
-	if l.broken != nil {
-		s.Abort()
-		return fmt.Errorf("lake: not writing after an earlier failure (%v); the next ingest repairs the lake", l.broken)
+		return err
 	}
 	for _, f := range merged {
 		if _, ok := l.files[f]; !ok {
@@ -231,18 +227,5 @@ func (l *Lake) commitMerge(s *Segment, merged []string) error {
 	for _, f := range merged {
 		rec.Replace[f] = to
 	}
-	if err := s.sync(); err != nil {
-		s.Abort()
-		return err
-	}
-	if err := l.appendRecord(rec); err != nil {
-		l.broken = err
-		return err
-	}
-	l.apply(rec)
-	if err := l.publish(rec); err != nil {
-		l.broken = err
-		return fmt.Errorf("%w (the next ingest completes this commit)", err)
-	}
-	return nil
+	return l.commit(s, rec)
 }
