@@ -136,22 +136,10 @@ func TestDocumentedQueries(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v\n%s", err, q)
 			}
-			defer rows.Close()
-			cols, _ := rows.Columns()
+			cols, vals := testlake.Scan(t, rows)
 			var got []string
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, render(name, cols, vals))
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
+			for _, row := range vals {
+				got = append(got, render(name, cols, row))
 			}
 			if !sameRows(got, w) {
 				t.Errorf("rows:\n got %q\nwant %q", got, w)

@@ -11,6 +11,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/s3sift/s3sift/event"
+	"github.com/s3sift/s3sift/internal/testlake"
 	"github.com/s3sift/s3sift/query"
 )
 
@@ -62,28 +63,14 @@ func queryRows(tb testing.TB, db *query.DB, q string, args ...any) []map[string]
 
 func scanAll(tb testing.TB, rows *sql.Rows) []map[string]any {
 	tb.Helper()
-	cols, err := rows.Columns()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out []map[string]any
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			tb.Fatal(err)
-		}
+	cols, vals := testlake.Scan(tb, rows)
+	out := make([]map[string]any, len(vals))
+	for r, row := range vals {
 		m := make(map[string]any, len(cols))
 		for i, c := range cols {
-			m[c] = vals[i]
+			m[c] = row[i]
 		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		tb.Fatal(err)
+		out[r] = m
 	}
 	return out
 }

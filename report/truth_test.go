@@ -68,32 +68,17 @@ func run(tb testing.TB, name string, p report.Params) []map[string]any {
 	if err != nil {
 		tb.Fatalf("%s: %v\n%s", name, err, q)
 	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		tb.Fatal(err)
-	}
+	cols, vals := testlake.Scan(tb, rows)
 	if strings.Join(cols, ",") != strings.Join(r.Columns, ",") {
 		tb.Fatalf("%s columns = %v, want %v", name, cols, r.Columns)
 	}
 	var out []map[string]any
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			tb.Fatal(err)
-		}
+	for _, row := range vals {
 		m := map[string]any{}
 		for i, c := range cols {
-			m[c] = vals[i]
+			m[c] = row[i]
 		}
 		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		tb.Fatal(err)
 	}
 	return out
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/s3sift/s3sift/format/cloudtrail"
 	"github.com/s3sift/s3sift/insights"
 	"github.com/s3sift/s3sift/insights/sqlgen"
+	"github.com/s3sift/s3sift/internal/testlake"
 )
 
 // copyParams are requestParameters of every shape the copies
@@ -160,32 +161,17 @@ func queryRows(tb testing.TB, db *sql.DB, q string) string {
 	if err != nil {
 		tb.Fatalf("%v\nSQL: %s", err, q)
 	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		tb.Fatal(err)
-	}
+	_, vals := testlake.Scan(tb, rows)
 	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			tb.Fatal(err)
-		}
+	for _, row := range vals {
 		var line []string
-		for _, v := range vals {
+		for _, v := range row {
 			if b, ok := v.([]byte); ok {
 				v = string(b)
 			}
 			line = append(line, fmt.Sprintf("%#v", v))
 		}
 		out = append(out, strings.Join(line, " | "))
-	}
-	if err := rows.Err(); err != nil {
-		tb.Fatal(err)
 	}
 	sort.Strings(out)
 	return strings.Join(out, "\n")

@@ -5,6 +5,7 @@ package testlake
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -51,4 +52,31 @@ func Ingest(tb testing.TB, logs, lake string) ingest.Summary {
 		tb.Fatalf("storing s3_requests of %s: %v", lake, err)
 	}
 	return sum
+}
+
+// Scan reads every row of rows and returns the column names and the
+// values, one slice per row, failing tb on any error. It closes rows.
+func Scan(tb testing.TB, rows *sql.Rows) ([]string, [][]any) {
+	tb.Helper()
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out [][]any
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, vals)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return cols, out
 }
