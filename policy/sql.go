@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"strings"
 	"time"
+
+	"github.com/s3sift/s3sift/event"
 )
 
 // Querier runs one read-only SQL statement over a database that has the
@@ -47,19 +49,12 @@ const sqlTime = "2006-01-02 15:04:05.999999"
 // internal operations have no IAM action.
 const actionFilter = "action IS NOT NULL AND NOT coalesce(internal, false)"
 
-// batchSQL is true for the per-key lines of a multi-object delete: the
-// access log writes one BATCH.DELETE.OBJECT line per key besides the
-// request's own line. They are evaluated (each key is authorized on its
-// own) but not counted as requests.
-const batchSQL = "coalesce(log_operation = 'BATCH.DELETE.OBJECT', false)"
-
-// deniedSQL is true for a request that was refused by authorization or
-// authentication, false for one that passed it (including those that then
-// failed, such as a 404, which S3 only returns to someone allowed to look).
-const deniedSQL = `(coalesce(http_status IN (401, 403), false) OR coalesce(error_code IN (
-	'AccessDenied', 'AllAccessDisabled', 'AccountProblem', 'InvalidAccessKeyId',
-	'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired',
-	'InvalidSecurity', 'MissingSecurityHeader', 'RequestTimeTooSkewed', 'UnauthorizedAccess'), false))`
+// batchSQL and deniedSQL are the shared definitions of a multi-object
+// delete's per-key line and of a denied request.
+const (
+	batchSQL  = event.PerKeyDeleteSQL
+	deniedSQL = event.DeniedSQL
+)
 
 // nullString and friends turn NULL columns into zero values.
 func str(s sql.NullString) string { return s.String }

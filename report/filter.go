@@ -2,6 +2,8 @@ package report
 
 import (
 	"strings"
+
+	"github.com/s3sift/s3sift/event"
 )
 
 // filter builds the WHERE clause every report shares: time window, source,
@@ -73,5 +75,5 @@ func principalCond(p string) (string, []any) {
 	return "principal_arn = ?", []any{p}
 }
 
-// deniedExpr counts a request as denied by access control.
-const deniedExpr = "(http_status IN (401, 403) OR error_code IN ('AccessDenied', 'AllAccessDisabled', 'AccountProblem', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken'))"
+// deniedExpr is true for a request refused by access control.
+const deniedExpr = event.DeniedSQL

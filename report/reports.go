@@ -1,6 +1,10 @@
 package report
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/s3sift/s3sift/event"
+)
 
 // reports defines every report. Each body reads s3_requests only, so every
 // report treats principals (role ARN for assumed roles, "anonymous",
@@ -211,8 +215,6 @@ ORDER BY requests DESC, bucket, principal_arn, remote_ip`, args
 	}
 }
 
-// requestRow is true for the rows that stand for a request. A multi-object
-// delete is one request logged as one REST.POST.MULTI_OBJECT_DELETE line
-// plus one BATCH.DELETE.OBJECT line per key: the per-key lines say which
-// keys went, but are not requests of their own.
-const requestRow = "log_operation IS DISTINCT FROM 'BATCH.DELETE.OBJECT'"
+// requestRow is true for the rows that stand for a request: not the
+// per-key lines of a multi-object delete.
+const requestRow = "NOT " + event.PerKeyDeleteSQL
