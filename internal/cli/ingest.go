@@ -63,10 +63,15 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return usagef("--progress must be auto, never or always, got %q", *progress)
 	}
 
+	if *workers == 0 && slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, "s3://") }) {
+		// Downloads mostly wait on the network: read more at once than
+		// the one-per-CPU that suits local files.
+		*workers = s3Workers
+	}
 	var sources []source.Source
 	for _, p := range paths {
 		if strings.HasPrefix(p, "s3://") {
-			src, err := newS3Source(ctx, e, s3f, p)
+			src, err := newS3Source(ctx, e, s3f, p, *workers)
 			if err != nil {
 				return err
 			}

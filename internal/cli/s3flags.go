@@ -21,7 +21,6 @@ type s3Flags struct {
 	since, until      timeflag.Value
 	slack             time.Duration
 	shard             string
-	fs                *flag.FlagSet
 }
 
 // s3Workers is the default number of objects read at once from S3: each
@@ -46,7 +45,7 @@ func (l *listFlag) Set(s string) error {
 
 // addS3Flags registers the S3 flags on fs.
 func addS3Flags(fs *flag.FlagSet) *s3Flags {
-	f := &s3Flags{fs: fs}
+	f := &s3Flags{}
 	fs.StringVar(&f.profile, "profile", "", "AWS profile of the shared config files for s3:// (default $AWS_PROFILE, else the default chain: environment, SSO, instance role)")
 	fs.StringVar(&f.endpoint, "endpoint-url", "", "S3-compatible server for s3://, e.g. http://127.0.0.1:7070 (path-style addressing)")
 	fs.Var(&f.regions, "region", "region: the first signs the S3 requests (default: the bucket's own region); all filter CloudTrail and date-partitioned access-log folders (repeatable)")
@@ -58,8 +57,9 @@ func addS3Flags(fs *flag.FlagSet) *s3Flags {
 	return f
 }
 
-// newS3Source returns the source for an s3:// argument.
-func newS3Source(ctx context.Context, e *env, f *s3Flags, arg string) (source.Source, error) {
+// newS3Source returns the source for an s3:// argument, keeping enough
+// connections open for workers concurrent downloads.
+func newS3Source(ctx context.Context, e *env, f *s3Flags, arg string, workers int) (source.Source, error) {
 	bucket, prefix, err := source.ParseS3URL(arg)
 	if err != nil {
 		return nil, usagef("%v", err)
@@ -68,7 +68,7 @@ func newS3Source(ctx context.Context, e *env, f *s3Flags, arg string) (source.So
 	if err != nil {
 		return nil, err
 	}
-	conn := source.S3Conn{Profile: f.profile, EndpointURL: f.endpoint, MaxConns: f.workers()}
+	conn := source.S3Conn{Profile: f.profile, EndpointURL: f.endpoint, MaxConns: max(workers, s3Workers)}
 	if len(f.regions) > 0 {
 		conn.Region = f.regions[0]
 	}
@@ -80,30 +80,6 @@ func newS3Source(ctx context.Context, e *env, f *s3Flags, arg string) (source.So
 		return nil, err
 	}
 	return s, nil
-}
-
-// workers returns the command's --workers, raised to s3Workers when the
-// user did not give it: the command's own default suits local files.
-func (f *s3Flags) workers() int {
-	wf := f.fs.Lookup("workers")
-	if wf == nil {
-		return s3Workers
-	}
-	given := false
-	f.fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "workers" })
-	if !given {
-		if g, ok := wf.Value.(flag.Getter); ok {
-			if n, ok := g.Get().(int); ok && n < s3Workers {
-				f.fs.Set("workers", strconv.Itoa(s3Workers))
-			}
-		}
-	}
-	if g, ok := wf.Value.(flag.Getter); ok {
-		if n, ok := g.Get().(int); ok && n > s3Workers {
-			return n
-		}
-	}
-	return s3Workers
 }
 
 // selection turns the filter flags into a source.Selection.
