@@ -7,9 +7,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/s3sift/s3sift/event"
 )
 
 // benchRequests is the number of access-log lines in the benchmark lake;
@@ -24,7 +21,7 @@ var (
 )
 
 // benchLake writes (once per process) a lake of benchRequests requests
-// over 10 buckets, 40 principals and 10 days, one file per day and table.
+// over 10 days with synthLake, one file per day and table.
 func benchLake(b *testing.B) string {
 	benchOnce.Do(func() {
 		if dir := os.Getenv("S3SIFT_BENCH_LAKE"); dir != "" {
@@ -37,36 +34,8 @@ func benchLake(b *testing.B) string {
 			b.Fatal(err)
 		}
 		benchDir = dir
-		ops := []string{"REST.GET.OBJECT", "REST.PUT.OBJECT", "REST.HEAD.OBJECT", "REST.GET.BUCKET", "REST.DELETE.OBJECT"}
-		names := map[string]string{"REST.GET.OBJECT": "GetObject", "REST.PUT.OBJECT": "PutObject", "REST.HEAD.OBJECT": "HeadObject", "REST.GET.BUCKET": "ListObjects", "REST.DELETE.OBJECT": "DeleteObject"}
 		const days = 10
-		perDay := benchRequests / days
-		t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-		for d := 0; d < days; d++ {
-			logs := make([]event.AccessLog, 0, perDay)
-			var cts []event.CloudTrail
-			for i := 0; i < perDay; i++ {
-				n := d*perDay + i
-				bucket := fmt.Sprintf("bucket-%d", n%10)
-				role := fmt.Sprintf("role-%d", n%40)
-				op := ops[n%len(ops)]
-				ts := t0.Add(time.Duration(d)*24*time.Hour + time.Duration(i)*time.Second*86400/time.Duration(perDay))
-				id := fmt.Sprintf("REQ%012d", n)
-				al := accessLog(bucket, ts.Format(time.RFC3339), assumedRole(role, fmt.Sprintf("s%d", n%7)), id, op, fmt.Sprintf("data/%d.csv", n%5000), 200)
-				al.Provenance.SourceLine = int64(n)
-				logs = append(logs, al)
-				if n%3 == 0 {
-					ct := ctS3(ts.Format(time.RFC3339), id, names[op], bucket, al.Key, roleIdentity("/svc/", role, fmt.Sprintf("s%d", n%7)))
-					cts = append(cts, ct)
-				}
-				if n%10 == 0 {
-					cts = append(cts, ctS3(ts.Format(time.RFC3339), "CT"+id, "GetObject", bucket, "ct/only", roleIdentity("/svc/", role, "x")))
-				}
-			}
-			day := t0.AddDate(0, 0, d).Format(time.DateOnly)
-			writeParquet(b, dir, "s3_access_logs/date="+day+"/part-0.parquet", logs)
-			writeParquet(b, dir, "cloudtrail/date="+day+"/region=us-east-1/part-0.parquet", cts)
-		}
+		synthLake(b, dir, days, benchRequests/days)
 		benchSize = dirSize(dir)
 	})
 	if benchDir == "" {
