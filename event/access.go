@@ -41,6 +41,9 @@ type AccessLog struct {
 	FieldCount int32 `parquet:"field_count"`
 
 	Provenance
+	// AccessLogRequest is derived from the fields above at ingest (see
+	// RequestColumnPrefix); it is not part of the line.
+	AccessLogRequest `json:"-"`
 }
 
 // Provenance says where a row came from: the source object (a path or an

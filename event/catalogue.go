@@ -73,6 +73,9 @@ func LookupTable(name string) (Table, bool) {
 func storedTable(name, doc string, record any, partitions ...string) Table {
 	t := Table{Name: name, Doc: doc}
 	for _, f := range parquet.SchemaOf(record).Fields() {
+		if strings.HasPrefix(f.Name(), RequestColumnPrefix) {
+			continue // read by s3_requests only
+		}
 		typ := duckType(f)
 		if name == TableCloudTrail && slices.Contains(JSONColumns, f.Name()) {
 			typ = "JSON" // stored as text, typed by the view

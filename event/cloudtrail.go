@@ -56,6 +56,9 @@ type CloudTrail struct {
 	Extra string `parquet:"extra,optional"`
 
 	Provenance
+	// CloudTrailRequest is derived from the members above at ingest (see
+	// RequestColumnPrefix); it is not part of the record.
+	CloudTrailRequest `json:"-"`
 }
 
 // JSONColumns are the CloudTrail table's top-level columns that hold JSON

@@ -283,9 +283,8 @@ func (d *deriver) inputViews(ctx context.Context, accessLogs, cloudTrail []input
 		for i, f := range files {
 			list[i] = quote(path.Join(filepath.ToSlash(d.lake), f.rel))
 		}
-		stmts = append(stmts, fmt.Sprintf(
-			"CREATE VIEW %s AS SELECT *%s FROM read_parquet([%s], hive_partitioning = true, hive_types = %s)",
-			ident(t.name), jsonReplace(t.name), strings.Join(list, ", "), t.hiveTypes))
+		cat, _ := event.LookupTable(t.name)
+		stmts = append(stmts, tableView(t, cat, "["+strings.Join(list, ", ")+"]"))
 	}
 	return d.exec(ctx, stmts...)
 }

@@ -3,6 +3,7 @@ package query
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/s3sift/s3sift/event"
@@ -46,24 +47,36 @@ func storedViews(lake string) ([]string, error) {
 			out = append(out, emptyView(cat))
 			continue
 		}
-		out = append(out, fmt.Sprintf(
-			"CREATE VIEW %s AS SELECT *%s FROM read_parquet(%s, hive_partitioning = true, hive_types = %s)",
-			ident(t.name), jsonReplace(t.name), quote(filepath.ToSlash(pattern)), t.hiveTypes))
+		cat, ok := event.LookupTable(t.name)
+		if !ok {
+			return nil, fmt.Errorf("query: no catalogue entry for table %s", t.name)
+		}
+		out = append(out, tableView(t, cat, quote(filepath.ToSlash(pattern))))
 	}
 	return out, nil
 }
 
-// jsonReplace types a table's JSON text columns as JSON. The lake stores
-// them as plain strings (see event.JSONColumns); an empty one is NULL.
-func jsonReplace(table string) string {
-	if table != event.TableCloudTrail {
-		return ""
+// tableView is the CREATE VIEW statement of a stored table over files, a
+// SQL glob or list of paths.
+func tableView(t storedTable, cat event.Table, files string) string {
+	return fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM read_parquet(%s, hive_partitioning = true, hive_types = %s)",
+		ident(t.name), selectList(cat), files, t.hiveTypes)
+}
+
+// selectList names the catalogue's columns of a stored table, so that
+// the view shows exactly those (the files also hold s3_requests' derived
+// columns, and files written before those existed lack them). The JSON
+// text columns are typed JSON; an empty one is NULL (see
+// event.JSONColumns).
+func selectList(t event.Table) string {
+	cols := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = ident(c.Name)
+		if t.Name == event.TableCloudTrail && slices.Contains(event.JSONColumns, c.Name) {
+			cols[i] = fmt.Sprintf("CAST(nullif(%s, '') AS JSON) AS %s", ident(c.Name), ident(c.Name))
+		}
 	}
-	cols := make([]string, len(event.JSONColumns))
-	for i, c := range event.JSONColumns {
-		cols[i] = fmt.Sprintf("CAST(nullif(%s, '') AS JSON) AS %s", ident(c), ident(c))
-	}
-	return " REPLACE (" + strings.Join(cols, ", ") + ")"
+	return strings.Join(cols, ", ")
 }
 
 // emptyView is a view with t's columns and types and no rows.

@@ -69,6 +69,9 @@ func columns(rec event.AccessLog) (names []string, values []any) {
 				continue
 			}
 			name, _, _ := strings.Cut(f.Tag.Get("parquet"), ",")
+			if strings.HasPrefix(name, event.RequestColumnPrefix) {
+				continue // derived, not parsed: tested in event and query
+			}
 			var val any
 			switch x := fv.Interface().(type) {
 			case string:

@@ -106,6 +106,7 @@ func (p *parser) parse(s string, rec *event.AccessLog) error {
 		*rec = event.AccessLog{} // no half-filled record on failure
 		return err
 	}
+	event.DeriveAccessLog(rec)
 	return nil
 }
 

@@ -84,7 +84,7 @@ func (n *ctNode) childFold(name string) *ctNode {
 var ctRoot = sync.OnceValue(func() *ctNode {
 	root := &ctNode{kind: ctStruct}
 	for _, f := range parquet.SchemaOf(new(event.CloudTrail)).Fields() {
-		if ctSkip[f.Name()] {
+		if ctSkip[f.Name()] || strings.HasPrefix(f.Name(), event.RequestColumnPrefix) {
 			continue
 		}
 		root.children = append(root.children, ctBuild(f, "", quoteIdent(f.Name())))

@@ -1,0 +1,176 @@
+package event
+
+import "strings"
+
+// Principal types of s3_requests.principal_type.
+const (
+	PrincipalAnonymous     = "Anonymous"
+	PrincipalAssumedRole   = "AssumedRole"
+	PrincipalFederatedUser = "FederatedUser"
+	PrincipalRoot          = "Root"
+	PrincipalIAMUser       = "IAMUser"
+	PrincipalAWSService    = "AWSService"
+	PrincipalCanonicalUser = "CanonicalUser"
+	PrincipalUnknown       = "Unknown"
+)
+
+// DeriveAccessLog fills a.AccessLogRequest from a's logged fields: the
+// API operation, the IAM action, the principal and whether S3 itself made
+// the request. It follows, rule for rule, the SQL the s3_requests view
+// applies to an access-log line that no CloudTrail record matches (query
+// package); a test holds the two equal.
+func DeriveAccessLog(a *AccessLog) {
+	r := &a.AccessLogRequest
+	*r = AccessLogRequest{}
+	op, known := accessLogOperation(a.Operation, a.Key != "")
+
+	switch {
+	case a.Operation == "REST.GET.BUCKET" && strings.Contains(a.RequestURI, "list-type=2"):
+		r.ReqOperation = "ListObjectsV2"
+	case known:
+		r.ReqOperation = op.API
+	default:
+		r.ReqOperation = a.Operation
+	}
+
+	if known {
+		r.ReqInternal = op.Internal
+	} else {
+		r.ReqInternal = strings.HasPrefix(a.Operation, internalPrefix)
+	}
+	switch {
+	case r.ReqInternal:
+	case known && op.VersionAction != "" && strings.Contains(a.RequestURI, "versionId="):
+		r.ReqAction = op.VersionAction
+	case known:
+		r.ReqAction = op.Action
+	}
+	if known && op.Upload {
+		r.ReqBytesReceived = a.ObjectSize
+	}
+
+	req := a.Requester
+	r.ReqPrincipalType = requesterType(req)
+	switch r.ReqPrincipalType {
+	case PrincipalAnonymous:
+		r.ReqPrincipalARN = "anonymous"
+	case PrincipalAssumedRole:
+		r.ReqPrincipalARN = RoleOfSession(req)
+		r.ReqSessionName = splitPart(req, "/", 3)
+	case PrincipalAWSService:
+		if req == "AmazonS3" {
+			r.ReqPrincipalARN = "s3.amazonaws.com"
+		} else {
+			r.ReqPrincipalARN = req[len("svc:"):]
+		}
+	default:
+		r.ReqPrincipalARN = req
+	}
+	switch r.ReqPrincipalType {
+	case PrincipalAnonymous, PrincipalAWSService, PrincipalCanonicalUser:
+	default:
+		if like(req, "arn:%:%::%:%") {
+			r.ReqAccountID = splitPart(req, ":", 5)
+		}
+	}
+}
+
+// accessLogOperation returns the operation an access-log line's operation
+// names, telling a bucket from an object API logged alike by whether the
+// line has a key. Unlike LookupRequest it knows no internal operation that
+// the table does not list.
+func accessLogOperation(name string, hasKey bool) (Operation, bool) {
+	idx := byName[name]
+	switch {
+	case len(idx) == 0:
+		return Operation{}, false
+	case len(idx) == 1:
+		return operations[idx[0]], true
+	}
+	return LookupRequest(name, hasKey)
+}
+
+// requesterType is the principal type of an access log's requester field.
+func requesterType(r string) string {
+	switch {
+	case r == "" || r == "-":
+		return PrincipalAnonymous
+	case like(r, "arn:%:sts::%:assumed-role/%"):
+		return PrincipalAssumedRole
+	case like(r, "arn:%:sts::%:federated-user/%"):
+		return PrincipalFederatedUser
+	case like(r, "arn:%:iam::%:root"):
+		return PrincipalRoot
+	case like(r, "arn:%:iam::%:user/%"):
+		return PrincipalIAMUser
+	case strings.HasPrefix(r, "svc:") || r == "AmazonS3":
+		return PrincipalAWSService
+	case isCanonicalID(r):
+		return PrincipalCanonicalUser
+	}
+	return PrincipalUnknown
+}
+
+// RoleOfSession returns the IAM role ARN of an assumed-role session ARN
+// (arn:aws:sts::A:assumed-role/Role/session → arn:aws:iam::A:role/Role),
+// or "" when arn is not one. The role's path is not in a session ARN.
+func RoleOfSession(arn string) string {
+	if !like(arn, "arn:%:sts::%:assumed-role/%") {
+		return ""
+	}
+	return "arn:" + splitPart(arn, ":", 2) + ":iam::" + splitPart(arn, ":", 5) + ":role/" + splitPart(arn, "/", 2)
+}
+
+// isCanonicalID reports whether s is a 64-digit hexadecimal canonical
+// user ID.
+func isCanonicalID(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// splitPart is SQL's split_part: the n-th (1-based) piece of s cut at
+// sep, or "" when there are fewer pieces.
+func splitPart(s, sep string, n int) string {
+	for i := 1; i < n; i++ {
+		j := strings.Index(s, sep)
+		if j < 0 {
+			return ""
+		}
+		s = s[j+len(sep):]
+	}
+	if j := strings.Index(s, sep); j >= 0 {
+		return s[:j]
+	}
+	return s
+}
+
+// like is SQL's LIKE for patterns whose only wildcard is %: the pieces
+// between the %s must appear in order, the first at the start and the
+// last at the end.
+func like(s, pattern string) bool {
+	pieces := strings.Split(pattern, "%")
+	if len(pieces) == 1 {
+		return s == pattern
+	}
+	first, last := pieces[0], pieces[len(pieces)-1]
+	if !strings.HasPrefix(s, first) {
+		return false
+	}
+	s = s[len(first):]
+	for _, p := range pieces[1 : len(pieces)-1] {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return len(s) >= len(last) && strings.HasSuffix(s, last)
+}
