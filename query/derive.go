@@ -44,12 +44,15 @@ type DeriveConfig struct {
 
 // DeriveSummary is what Derive did.
 type DeriveSummary struct {
-	Days      int      // days with logs in the lake
-	Computed  []string // days (re)computed, sorted
-	Unchanged int      // days whose logs had not changed
-	Removed   int      // stored days whose logs are gone
-	Rows      int64    // rows written
-	Bytes     int64    // bytes of Parquet written
+	Days     int      // days with logs in the lake
+	Computed []string // days (re)computed, sorted
+	// Direct counts the computed days read straight from one log's files
+	// (nothing written; see directSource).
+	Direct    int
+	Unchanged int   // days whose logs had not changed
+	Removed   int   // stored days whose logs are gone
+	Rows      int64 // rows of the computed days
+	Bytes     int64 // bytes of Parquet written
 	// Reason says why every day was recomputed ("" when only changed
 	// days were).
 	Reason  string
@@ -175,7 +178,29 @@ func (d *deriver) run(ctx context.Context) (DeriveSummary, error) {
 		d.log.Info("storing s3_requests", "days", len(todo), "unchanged", sum.Unchanged, "reason", sum.Reason)
 	}
 	done := 0
-	for _, batch := range batches(in, todo) {
+	var merge []string
+	for _, day := range todo {
+		source, rows, err := d.directSource(ctx, in, day)
+		if err != nil {
+			return sum, err
+		}
+		if source == "" {
+			merge = append(merge, day)
+			continue
+		}
+		ds, err := d.publishDirect(in, st, day, source, rows)
+		if err != nil {
+			return sum, err
+		}
+		done++
+		sum.Computed = append(sum.Computed, day)
+		sum.Direct++
+		sum.Rows += ds.Rows
+		if d.cfg.Progress != nil {
+			d.cfg.Progress(day, len(todo)-done)
+		}
+	}
+	for _, batch := range batches(in, merge) {
 		if err := ctx.Err(); err != nil {
 			return sum, fmt.Errorf("query: storing s3_requests: interrupted (run again to finish): %w", err)
 		}
@@ -201,6 +226,7 @@ func (d *deriver) run(ctx context.Context) (DeriveSummary, error) {
 	if err := d.exec(ctx, "DROP TABLE IF EXISTS s3sift_batch"); err != nil {
 		return sum, err
 	}
+	slices.Sort(sum.Computed)
 	n, err := d.removeGone(in, st)
 	sum.Removed = n
 	return sum, err

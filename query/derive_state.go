@@ -30,7 +30,7 @@ const (
 	deriveSpillName  = "spill"
 	// deriveFormat versions the stored files and the state record; bump it
 	// when either changes meaning.
-	deriveFormat = 1
+	deriveFormat = 2
 )
 
 // deriveState records what the stored s3_requests was computed from. A
@@ -60,6 +60,11 @@ type dayState struct {
 	File string `json:"file,omitempty"`
 	Size int64  `json:"size,omitempty"`
 	Rows int64  `json:"rows"`
+	// Direct, when set, names the one log the day's requests are read
+	// from at query time (see directSource); File is then "".
+	Direct string `json:"direct,omitempty"`
+
+	day string // YYYY-MM-DD, set by freshness
 }
 
 func statePath(lakeDir string) string {
@@ -260,6 +265,7 @@ func viewVersion() string {
 		fmt.Fprintln(h, s)
 	}
 	fmt.Fprintln(h, requestsView("v", "SELECT * FROM role_paths_table"))
+	fmt.Fprintln(h, directAccessLogs("files", [][3]string{{"a", "r", "arn"}}))
 	fmt.Fprintln(h, rolePathsQuery)
 	for _, t := range storedTables {
 		fmt.Fprintln(h, t.glob, t.hiveTypes)
@@ -317,7 +323,8 @@ func freshness(lakeDir string, in *lakeInputs, st *deriveState) (stored []daySta
 		ds, ok := st.Days[d]
 		if ok && ds.Inputs == in.dayInputs(d) && fileIntact(lakeDir, ds) {
 			status.StoredDays++
-			if ds.File != "" {
+			if ds.File != "" || ds.Direct != "" {
+				ds.day = d
 				stored = append(stored, ds)
 			}
 			continue
@@ -354,16 +361,21 @@ func requestsViews(lakeDir string) ([]string, RequestsStatus, error) {
 	st, _ := loadState(lakeDir)
 	stored, status := freshness(lakeDir, in, st)
 	live := fmt.Sprintf("SELECT * FROM %s", ident(liveRequests))
-	var parts []string
-	if len(stored) > 0 {
-		files := make([]string, len(stored))
-		for i, ds := range stored {
-			files[i] = quote(filepath.ToSlash(filepath.Join(lakeDir, filepath.FromSlash(ds.File))))
+	var files, direct []string
+	for _, ds := range stored {
+		if ds.Direct != "" {
+			direct = append(direct, ds.day)
+			continue
 		}
+		files = append(files, quote(filepath.ToSlash(filepath.Join(lakeDir, filepath.FromSlash(ds.File)))))
+	}
+	var parts []string
+	if len(files) > 0 {
 		parts = append(parts, fmt.Sprintf(
 			"SELECT * FROM read_parquet([%s], hive_partitioning = true, hive_types = {'date': DATE})",
 			strings.Join(files, ", ")))
 	}
+	parts = append(parts, directParts(lakeDir, direct, st)...)
 	if len(status.LiveDays) > 0 {
 		days := make([]string, len(status.LiveDays))
 		for i, d := range status.LiveDays {

@@ -41,7 +41,7 @@ var macros = []string{
 	CASE t
 		WHEN 'Anonymous' THEN 'anonymous'
 		WHEN 'AssumedRole' THEN s3sift_role_arn(r)
-		WHEN 'AWSService' THEN CASE WHEN r = 'AmazonS3' THEN 's3.amazonaws.com' ELSE substr(r, 5) END
+		WHEN 'AWSService' THEN CASE WHEN r = 'AmazonS3' THEN 's3.amazonaws.com' ELSE nullif(substr(r, 5), '') END
 		ELSE r
 	END`,
 

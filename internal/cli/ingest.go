@@ -126,14 +126,15 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		derived = &d
 	}
 	if *outFormat == "json" {
-		if err := writeIngestJSON(e.stdout, sum); err != nil {
+		if err := writeIngestJSON(e.stdout, sum, derived); err != nil {
 			return err
 		}
 	} else {
 		writeIngestText(e.stdout, sum)
 		if derived != nil {
-			fmt.Fprintf(e.stdout, "s3_requests stored: %d day(s) computed, %d unchanged, %d rows, in %s\n",
-				len(derived.Computed), derived.Unchanged, derived.Rows, derived.Elapsed.Round(time.Millisecond))
+			fmt.Fprintf(e.stdout, "s3_requests: %d day(s) updated (%d read straight from one log, %d merged and stored), %d unchanged, %d rows, in %s\n",
+				len(derived.Computed), derived.Direct, len(derived.Computed)-derived.Direct, derived.Unchanged, derived.Rows,
+				derived.Elapsed.Round(time.Millisecond))
 		}
 	}
 	if interrupted {
@@ -235,7 +236,7 @@ func writeIngestText(w io.Writer, s ingest.Summary) {
 	}
 }
 
-func writeIngestJSON(w io.Writer, s ingest.Summary) error {
+func writeIngestJSON(w io.Writer, s ingest.Summary, derived *query.DeriveSummary) error {
 	type failure struct {
 		Object string `json:"object"`
 		Error  string `json:"error"`
@@ -254,10 +255,15 @@ func writeIngestJSON(w io.Writer, s ingest.Summary) error {
 		Compacted    map[string]int   `json:"compacted"`
 		Elapsed      float64          `json:"elapsed_seconds"`
 		MBps         float64          `json:"mb_per_second"`
+		Requests     *requestsJSON    `json:"s3_requests,omitempty"`
 	}{s.Objects, s.Unchanged, s.Replaced, s.Skipped, []failure{}, s.Rows, s.Rejects,
 		s.BytesRead, s.BytesDecoded, s.LakeBytes,
 		map[string]int{"partitions": s.Compacted.Partitions, "files_in": s.Compacted.FilesIn, "files_out": s.Compacted.FilesOut},
-		s.Elapsed.Seconds(), s.MBps()}
+		s.Elapsed.Seconds(), s.MBps(), nil}
+	if derived != nil {
+		out.Requests = &requestsJSON{len(derived.Computed), derived.Direct, len(derived.Computed) - derived.Direct,
+			derived.Unchanged, derived.Rows, derived.Bytes, derived.Elapsed.Seconds()}
+	}
 	for _, f := range s.Failed {
 		out.Failed = append(out.Failed, failure{f.ID, f.Err.Error()})
 	}
@@ -267,6 +273,17 @@ func writeIngestJSON(w io.Writer, s ingest.Summary) error {
 		return fmt.Errorf("writing summary: %w", err)
 	}
 	return nil
+}
+
+// requestsJSON is what storing s3_requests did, in the JSON summary.
+type requestsJSON struct {
+	Days      int     `json:"days_updated"`
+	Direct    int     `json:"days_direct"`
+	Merged    int     `json:"days_merged"`
+	Unchanged int     `json:"days_unchanged"`
+	Rows      int64   `json:"rows"`
+	Bytes     int64   `json:"bytes_written"`
+	Elapsed   float64 `json:"elapsed_seconds"`
 }
 
 // deriveMemory bounds DuckDB while it stores s3_requests after an ingest,

@@ -1,0 +1,168 @@
+package query
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/s3sift/s3sift/event"
+)
+
+// A day of s3_requests logged by only one of the two logs needs no merge:
+// each of its requests is one line of that log, and the ingest already
+// stored what s3_requests makes of the line (event.AccessLogRequest, the
+// s3r_ columns). Such a day is "direct": Derive records it without writing
+// anything, and the view reads the log's own files. Only days where both
+// logs hold S3 requests (within a day either side) are merged and stored.
+//
+// A day is direct only when every file of it carries the s3r_ columns:
+// files written by an s3sift that did not derive them are merged as before.
+
+// directProbe is the s3r_ column whose presence in a file says the file
+// carries the derived columns.
+const directProbe = event.RequestColumnPrefix + "principal_type"
+
+// directSource says whether day can be read straight from one log's files
+// (the table's name) or must be merged ("" then), and how many rows the
+// day has when direct.
+func (d *deriver) directSource(ctx context.Context, in *lakeInputs, day string) (string, int64, error) {
+	alDay, _ := in.files([]string{day})
+	_, ctWin := in.files(window(day))
+	if len(alDay) == 0 {
+		return "", 0, nil // CloudTrail only: merged and stored
+	}
+	fail := func(what string, err error) (string, int64, error) {
+		return "", 0, fmt.Errorf("query: storing s3_requests of %s: %s: %w", day, what, err)
+	}
+	if len(ctWin) > 0 {
+		n, err := scanCount(ctx, d.conn, fmt.Sprintf(
+			"SELECT count(*) FROM read_parquet(%s) WHERE event_source = 's3.amazonaws.com'", d.fileList(ctWin)))
+		if err != nil {
+			return fail("counting CloudTrail S3 records", err)
+		}
+		if n > 0 {
+			return "", 0, nil
+		}
+	}
+	with, err := scanCount(ctx, d.conn, fmt.Sprintf(
+		"SELECT count(DISTINCT file_name) FROM parquet_schema(%s) WHERE name = %s", d.fileList(alDay), quote(directProbe)))
+	if err != nil {
+		return fail("reading file schemas", err)
+	}
+	if with != int64(len(alDay)) {
+		return "", 0, nil
+	}
+	rows, err := scanCount(ctx, d.conn, fmt.Sprintf("SELECT count(*) FROM read_parquet(%s)", d.fileList(alDay)))
+	if err != nil {
+		return fail("counting rows", err)
+	}
+	return event.TableAccessLogs, rows, nil
+}
+
+// fileList is a SQL list of the files' absolute paths.
+func (d *deriver) fileList(files []inputFile) string {
+	list := make([]string, len(files))
+	for i, f := range files {
+		list[i] = quote(path.Join(filepath.ToSlash(d.lake), f.rel))
+	}
+	return "[" + strings.Join(list, ", ") + "]"
+}
+
+// publishDirect records a direct day, removing the file an earlier Derive
+// stored for it. The state forgets the day before the removal, as in
+// publish.
+func (d *deriver) publishDirect(in *lakeInputs, st *deriveState, day, source string, rows int64) (dayState, error) {
+	delete(st.Days, day)
+	if err := st.save(d.lake); err != nil {
+		return dayState{}, err
+	}
+	rel := path.Join(event.TableRequests, "date="+day, requestsFileName)
+	if err := os.Remove(filepath.Join(d.lake, filepath.FromSlash(rel))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return dayState{}, fmt.Errorf("query: removing %s: %w", rel, err)
+	}
+	ds := dayState{Inputs: in.dayInputs(day), Direct: source, Rows: rows}
+	st.Days[day] = ds
+	return ds, st.save(d.lake)
+}
+
+// directAccessLogs is the SELECT of s3_requests over access-log files of
+// direct days (files: a SQL list of globs). It gives, column for column,
+// what requestsView gives for a line that no CloudTrail record matches,
+// reading the s3r_ columns instead of computing them; the role paths
+// (from the state, read from CloudTrail) are joined as there.
+func directAccessLogs(files string, rolePaths [][3]string) string {
+	principal := "a.s3r_principal_arn"
+	join := ""
+	if len(rolePaths) > 0 {
+		vals := make([]string, len(rolePaths))
+		for i, r := range rolePaths {
+			vals[i] = fmt.Sprintf("(%s, %s, %s)", quote(r[0]), quote(r[1]), quote(r[2]))
+		}
+		principal = "CASE WHEN a.s3r_principal_type = 'AssumedRole' THEN coalesce(rp.role_arn, a.s3r_principal_arn) ELSE a.s3r_principal_arn END"
+		join = `
+LEFT JOIN (VALUES ` + strings.Join(vals, ", ") + `) rp(account_id, role_name, role_arn)
+	ON rp.account_id = CASE WHEN a.s3r_principal_type = 'AssumedRole' THEN split_part(a.requester, ':', 5) END
+	AND rp.role_name = CASE WHEN a.s3r_principal_type = 'AssumedRole' THEN split_part(a.requester, '/', 2) END`
+	}
+	return `SELECT
+	a.time AS time,
+	a.bucket AS bucket,
+	nullif(a.key, '') AS key,
+	a.s3r_operation AS operation,
+	a.s3r_action AS action,
+	` + principal + ` AS principal_arn,
+	a.s3r_principal_type AS principal_type,
+	a.s3r_session_name AS session_name,
+	a.s3r_account_id AS account_id,
+	nullif(a.remote_ip, '') AS remote_ip,
+	nullif(a.user_agent, '') AS user_agent,
+	a.http_status AS http_status,
+	nullif(a.error_code, '') AS error_code,
+	a.bytes_sent AS bytes_sent,
+	a.s3r_bytes_received AS bytes_received,
+	a.object_size AS object_size,
+	s3sift_signature_version(nullif(a.signature_version, '')) AS signature_version,
+	nullif(nullif(a.authentication_type, ''), '-') AS authentication_type,
+	s3sift_tls_version(nullif(a.tls_version, '')) AS tls_version,
+	nullif(a.cipher_suite, '') AS cipher_suite,
+	CAST(NULL AS VARCHAR) AS vpc_endpoint_id,
+	a.request_id AS request_id,
+	true AS in_access_log,
+	false AS in_cloudtrail,
+	a.operation AS log_operation,
+	CAST(NULL AS VARCHAR) AS event_name,
+	nullif(a.host_header, '') AS host_header,
+	'access_log' AS source,
+	a.s3r_internal AS internal,
+	CASE WHEN a.http_status IS NOT NULL THEN a.http_status < 400 ELSE nullif(a.error_code, '') IS NULL END AS succeeded,
+	nullif(a.requester, '') AS requester,
+	nullif(a.version_id, '') AS version_id,
+	CAST(NULL AS VARCHAR) AS event_id,
+	a.date AS date
+FROM read_parquet(` + files + `, hive_partitioning = true, hive_types = {'date': DATE}) a` + join
+}
+
+// directParts returns the SELECTs of s3_requests over the direct days.
+func directParts(lakeDir string, days []string, st *deriveState) []string {
+	if len(days) == 0 {
+		return nil
+	}
+	globs := make([]string, len(days))
+	for i, day := range days {
+		globs[i] = quote(path.Join(filepath.ToSlash(lakeDir), event.TableAccessLogs, "date="+day, "*.parquet"))
+	}
+	return []string{directAccessLogs("["+strings.Join(globs, ", ")+"]", st.RolePaths)}
+}
+
+// scanCount runs a query that returns one count.
+func scanCount(ctx context.Context, conn *sql.Conn, q string) (int64, error) {
+	var n int64
+	err := conn.QueryRowContext(ctx, q).Scan(&n)
+	return n, err
+}

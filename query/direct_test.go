@@ -1,0 +1,129 @@
+package query_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/s3sift/s3sift/event"
+	"github.com/s3sift/s3sift/gen"
+)
+
+// TestDirectDays checks the days logged by only one log: Derive writes
+// nothing for them, and s3_requests, reading the access logs' s3r_ columns,
+// equals the live view, which computes the same columns in SQL. The
+// corpus's access logs bring requesters, operations and keys of every kind.
+func TestDirectDays(t *testing.T) {
+	dir := t.TempDir()
+	lake := filepath.Join(dir, "lake")
+	genIngest(t, filepath.Join(dir, "a"), lake, gen.Config{Seed: 7, Days: 3, RequestsPerDay: 3000, Only: "s3access",
+		Start: time.Date(2024, 11, 4, 0, 0, 0, 0, time.UTC)})
+	ingestDir(t, filepath.Join("..", "..", "shared", "corpus", "s3access"), lake)
+
+	sum := derive(t, lake, false)
+	if sum.Direct != len(sum.Computed) || sum.Direct < 3 || sum.Bytes != 0 {
+		t.Errorf("Derive: got %+v, want every computed day direct (at least 3), nothing written", sum)
+	}
+	if files := storedFiles(t, lake); len(files) != 0 {
+		t.Errorf("stored files: got %v, want none", files)
+	}
+	db := sameAsLive(t, lake)
+	if st := db.Requests(); st.Stale() || st.StoredDays != sum.Days {
+		t.Errorf("Requests() = %+v, want all %d days fresh", st, sum.Days)
+	}
+	// Every kind of principal the corpus has went through the Go rules.
+	var types []string
+	for _, r := range queryRows(t, db, "SELECT DISTINCT principal_type AS t FROM s3_requests ORDER BY 1") {
+		if s, ok := r["t"].(string); ok {
+			types = append(types, s)
+		}
+	}
+	for _, want := range []string{"Anonymous", "AssumedRole", "IAMUser"} {
+		if !slices.Contains(types, want) {
+			t.Errorf("principal types %v: want %s among them", types, want)
+		}
+	}
+}
+
+// TestDirectDaysWithRolePaths checks that direct days take role paths from
+// CloudTrail records of other days, and that a day whose neighbour has
+// CloudTrail S3 records is merged, not direct.
+func TestDirectDaysWithRolePaths(t *testing.T) {
+	dir := t.TempDir()
+	lake := filepath.Join(dir, "lake")
+	day := func(d int) time.Time { return time.Date(2024, 11, d, 0, 0, 0, 0, time.UTC) }
+	genIngest(t, filepath.Join(dir, "ct"), lake, gen.Config{Seed: 3, Days: 2, RequestsPerDay: 2000, Only: "cloudtrail", Start: day(4)})
+	genIngest(t, filepath.Join(dir, "a"), lake, gen.Config{Seed: 3, Days: 5, RequestsPerDay: 2000, Only: "s3access", Start: day(4)})
+
+	sum := derive(t, lake, false)
+	if sum.Direct == 0 || sum.Direct == len(sum.Computed) {
+		t.Errorf("Derive: got %+v, want some days direct and some merged", sum)
+	}
+	db := sameAsLive(t, lake)
+	direct := count(t, db, "SELECT count(*) FROM s3_requests WHERE date >= DATE '2024-11-07'")
+	withPath := count(t, db, "SELECT count(*) FROM s3_requests WHERE date >= DATE '2024-11-07' AND principal_type = 'AssumedRole' AND principal_arn LIKE 'arn:%:role/%/%'")
+	if direct == 0 || withPath == 0 {
+		t.Errorf("direct days: %d requests, %d by roles with a path; want both > 0", direct, withPath)
+	}
+}
+
+// TestDirectEdgeCases holds the Go rules (event.DeriveAccessLog) to the
+// view's SQL on requesters, operations and request URIs that real logs
+// rarely show: malformed ARNs, empty pieces, unknown and internal
+// operations, version and ListObjectsV2 requests, upload sizes.
+func TestDirectEdgeCases(t *testing.T) {
+	lake := t.TempDir()
+	requesters := []string{
+		"", "-", "AmazonS3", "svc:logging.s3.amazonaws.com", "svc:",
+		"arn:aws:sts::111122223333:assumed-role/Reader/alice",
+		"arn:aws:sts::111122223333:assumed-role/Reader",
+		"arn:aws:sts::111122223333:assumed-role//",
+		"arn:a/b:sts::1:assumed-role/x/y/z",
+		"arn:aws:sts::111122223333:federated-user/bob",
+		"arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:user/ops/carol",
+		"arn:aws-cn:iam:::user/x", "arn:aws:iam::111122223333:rootx",
+		"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
+		"79A59DF900B949E55D96A1E698FBACEDFD6E09D98EACF8F8D5218E7CD47EF2B", // 63 digits
+		"somebody", "arn:", "arn:aws:sts::", "arn:aws:s3:::bucket",
+	}
+	ops := []struct{ op, key, uri string }{
+		{"REST.GET.OBJECT", "k", "GET /b/k?versionId=3 HTTP/1.1"},
+		{"REST.GET.OBJECT", "k", "GET /b/k HTTP/1.1"},
+		{"REST.PUT.OBJECT", "k", "PUT /b/k HTTP/1.1"},
+		{"REST.GET.BUCKET", "", "GET /b?list-type=2&prefix=a HTTP/1.1"},
+		{"REST.GET.BUCKET", "", "GET /b HTTP/1.1"},
+		{"REST.GET.ACL", "", "GET /b?acl HTTP/1.1"},
+		{"REST.GET.ACL", "k", "GET /b/k?acl HTTP/1.1"},
+		{"REST.DELETE.OBJECT", "k", "DELETE /b/k?versionId=1 HTTP/1.1"},
+		{"S3.EXPIRE.OBJECT", "k", ""},
+		{"S3.SOMETHING.NEW", "k", ""},
+		{"REST.NEW.THING", "k", "GET /b/k HTTP/1.1"},
+		{"", "", ""},
+		{"BATCH.DELETE.OBJECT", "k", "POST /b?delete HTTP/1.1"},
+		{"WEBSITE.GET.OBJECT", "k", "GET /k HTTP/1.1"},
+	}
+	var rows []event.AccessLog
+	n := 0
+	for _, r := range requesters {
+		for _, o := range ops {
+			n++
+			a := accessLog("b", "2024-05-01T10:00:00Z", r, fmt.Sprintf("R%05d", n), o.op, o.key, 200)
+			a.RequestURI = o.uri
+			if n%3 == 0 {
+				a.HTTPStatus, a.ErrorCode = nil, "AccessDenied"
+			}
+			event.DeriveAccessLog(&a)
+			rows = append(rows, a)
+		}
+	}
+	writeParquet(t, lake, "s3_access_logs/date=2024-05-01/part-0.parquet", rows)
+	if sum := derive(t, lake, false); sum.Direct != 1 {
+		t.Fatalf("Derive: got %+v, want the day direct", sum)
+	}
+	db := sameAsLive(t, lake)
+	if got := count(t, db, "SELECT count(*) FROM s3_requests"); got != int64(len(rows)) {
+		t.Errorf("rows: got %d, want %d", got, len(rows))
+	}
+}
