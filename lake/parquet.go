@@ -3,6 +3,7 @@ package lake
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
@@ -27,6 +28,7 @@ var codec = &zstd.Codec{Level: zstd.SpeedDefault}
 // scratch slice rows are gathered into in sorted order.
 type fileWriter[T any] struct {
 	w       *parquet.GenericWriter[T]
+	fields  []optionalField // of T, for writeRows
 	scratch []T
 }
 
@@ -47,6 +49,7 @@ func (wp *writerPool[T]) get() *fileWriter[T] {
 			// small deltas; every Parquet reader knows this encoding.
 			parquet.DefaultEncodingFor(parquet.Int64, &parquet.DeltaBinaryPacked),
 		),
+		fields:  optionalFields(reflect.TypeFor[T](), 0),
 		scratch: make([]T, 0, copyChunk),
 	}
 }
@@ -85,7 +88,7 @@ func writeFile[T any](wp *writerPool[T], path string, rows *Chunks[T], order []i
 		for _, i := range order[start:end] {
 			batch = append(batch, *rows.At(int(i)))
 		}
-		if _, err := fw.w.Write(batch); err != nil {
+		if err := writeRows(fw.w, fw.fields, batch); err != nil {
 			return fmt.Errorf("lake: writing %s: %w", path, err)
 		}
 		inGroup += end - start
