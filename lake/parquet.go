@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"reflect"
-	"sync"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
@@ -24,7 +23,7 @@ const copyChunk = 2048
 // codec is the page compression: zstd's default level costs a few percent
 // more CPU than its fastest and makes the access-log lake ~10% smaller,
 // which keeps it below the gzipped logs.
-var codec = &zstd.Codec{Level: zstd.SpeedDefault}
+var codec = &zstdCodec{level: zstd.SpeedDefault}
 
 // columnStorage is how one column is stored when it differs from what its
 // struct tags and the writer's defaults say.
@@ -45,7 +44,7 @@ type columnStorage struct {
 // knows GZIP.
 var randomText = columnStorage{
 	encoding: &parquet.DeltaLengthByteArray,
-	codec:    &gzip.Codec{Level: gzip.HuffmanOnly},
+	codec:    &gzipCodec{level: gzip.HuffmanOnly},
 }
 
 // accessColumns are the s3_access_logs columns stored as randomText: 70%
@@ -104,14 +103,16 @@ type fileWriter[T any] struct {
 }
 
 // writerPool hands out fileWriters for one row type. Reusing writers saves
-// rebuilding column buffers for every (often small) partition file.
+// rebuilding column buffers (megabytes of fresh memory) for every
+// partition file; unlike a sync.Pool, the pool keeps them across garbage
+// collections, which come several times between two flushes of a worker.
 type writerPool[T any] struct {
-	p       sync.Pool
+	free    freeList[*fileWriter[T]]
 	columns map[string]columnStorage // passed to schemaWith
 }
 
 func (wp *writerPool[T]) get() *fileWriter[T] {
-	if fw, ok := wp.p.Get().(*fileWriter[T]); ok {
+	if fw, ok := wp.free.get(); ok {
 		return fw
 	}
 	return &fileWriter[T]{
@@ -132,7 +133,7 @@ func (wp *writerPool[T]) get() *fileWriter[T] {
 func (wp *writerPool[T]) put(fw *fileWriter[T]) {
 	clear(fw.scratch[:cap(fw.scratch)]) // drop references to row strings
 	fw.scratch = fw.scratch[:0]
-	wp.p.Put(fw)
+	wp.free.put(fw)
 }
 
 // writeFile writes rows[order[i]] for every i to a new Parquet file at
