@@ -146,10 +146,17 @@ type sourceReader struct {
 	decoded *atomic.Int64 // set when the content is not compressed
 	total   int64
 	err     error
+	eof     bool
 }
 
 func (s *sourceReader) Read(p []byte) (int, error) {
+	if s.eof {
+		// The buffers above ask again after the end (a peek, then the
+		// decoder): for a file that is one more system call per object.
+		return 0, io.EOF
+	}
 	n, err := s.r.Read(p)
+	s.eof = errors.Is(err, io.EOF)
 	s.total += int64(n)
 	s.stored.Add(int64(n))
 	if s.decoded != nil {
