@@ -418,3 +418,37 @@ func LookupRequest(name string, hasKey bool) (Operation, bool) {
 // KeyDependent reports whether name is an access-log operation that logs a
 // bucket and an object API alike, so that LookupRequest depends on the key.
 func KeyDependent(name string) bool { return len(byName[name]) > 1 }
+
+// LookupKey is the key the s3_requests view joins operations on
+// (s3_operations.lookup): the name, plus "#object" or "#bucket" for a name
+// that logs a bucket and an object API alike (KeyDependent), since which
+// one it is depends on the request.
+func (op Operation) LookupKey() string {
+	if !KeyDependent(op.Name) {
+		return op.Name
+	}
+	if op.Scope == ScopeObject {
+		return op.Name + "#object"
+	}
+	return op.Name + "#bucket"
+}
+
+var byLookupKey = func() map[string]int {
+	m := make(map[string]int, len(operations))
+	for i, op := range operations {
+		m[op.LookupKey()] = i
+	}
+	return m
+}()
+
+// LookupEventName returns the operation a CloudTrail eventName names the
+// way s3_requests finds it (s3_operations.lookup = eventName): only a name
+// that means one operation matches, so REST.GET.ACL does not, and no
+// internal operation the table does not list matches either.
+func LookupEventName(name string) (Operation, bool) {
+	i, ok := byLookupKey[name]
+	if !ok {
+		return Operation{}, false
+	}
+	return operations[i], true
+}

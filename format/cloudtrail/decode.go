@@ -94,6 +94,14 @@ type decoder struct {
 	curRes     *event.Resource
 	resIndex   int
 	bools      []bool // *bool values handed out to records, batched
+	// derive fills the s3_requests columns of each record from the
+	// record and the members of its JSON documents collected while
+	// decoding them.
+	derive event.CloudTrailDeriver
+	s3m    event.S3Members
+	// requestParameters' bucketName and key, and how often each came.
+	bucket, key   string
+	nBucket, nKey int
 }
 
 // Decode reads CloudTrail records from r (the caller has already undone gzip), calls emit for each

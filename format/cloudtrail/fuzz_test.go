@@ -101,4 +101,11 @@ func checkRecord(t testing.TB, r *event.CloudTrail) {
 			t.Errorf("copy of requestParameters.%s = %q, want %q (from %q)", c.member, c.got, want, r.RequestParameters)
 		}
 	}
+	// The s3_requests columns, from members collected while decoding,
+	// are what DeriveCloudTrail finds in the stored JSON.
+	again := *r
+	event.DeriveCloudTrail(&again)
+	if g, w := requestColumns(r.CloudTrailRequest), requestColumns(again.CloudTrailRequest); g != w {
+		t.Errorf("s3_requests columns\n got: %s\nwant: %s", g, w)
+	}
 }

@@ -3,6 +3,7 @@ package cloudtrail_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"reflect"
 	"regexp"
@@ -261,9 +262,16 @@ func checkRoundTrip(tb testing.TB, what string, original []byte, rec *event.Clou
 // checkDerived checks that RequestBucket and RequestKey hold
 // requestParameters.bucketName and .key when those are non-empty strings,
 // and are empty otherwise (encoding/json as the reference; the inputs
-// checked name no member twice).
+// checked name no member twice), and that the s3_requests columns, from
+// the members collected while decoding, are what event.DeriveCloudTrail
+// finds in the stored record.
 func checkDerived(tb testing.TB, what string, rec *event.CloudTrail) {
 	tb.Helper()
+	again := *rec
+	event.DeriveCloudTrail(&again)
+	if g, w := requestColumns(rec.CloudTrailRequest), requestColumns(again.CloudTrailRequest); g != w {
+		tb.Errorf("%s: s3_requests columns\n got: %s\nwant: %s", what, g, w)
+	}
 	var params map[string]any
 	if strings.HasPrefix(rec.RequestParameters, "{") {
 		if err := json.Unmarshal([]byte(rec.RequestParameters), &params); err != nil {
@@ -320,4 +328,17 @@ func splitRecords(tb testing.TB, data []byte) [][]byte {
 			out = append(out, v)
 		}
 	}
+}
+
+// requestColumns renders r with the byte counts' values, not addresses.
+func requestColumns(r event.CloudTrailRequest) string {
+	n := func(p *int64) string {
+		if p == nil {
+			return "NULL"
+		}
+		return strconv.FormatInt(*p, 10)
+	}
+	sent, received := n(r.ReqBytesSent), n(r.ReqBytesReceived)
+	r.ReqBytesSent, r.ReqBytesReceived = nil, nil
+	return fmt.Sprintf("%+v sent=%s received=%s", r, sent, received)
 }

@@ -1,22 +1,43 @@
 package cloudtrail
 
+// The free-form objects whose top-level members the decoder reads.
+const (
+	objRequestParameters = iota
+	objAdditionalEventData
+)
+
 // requestParameters decodes the requestParameters member at i into
 // RequestParameters, as free does, and while passing over an object's
 // top-level members copies bucketName and key into RequestBucket and
 // RequestKey, so that queries on them need not parse the JSON. A copy is
 // made only of a non-empty string named once: for anything else (absent,
 // null, another type, an empty string, a repeated name) the field stays
-// empty and readers fall back to the JSON, which stays the truth.
+// empty and readers fall back to the JSON, which stays the truth. It also
+// collects the members s3_requests reads (see event.S3Members).
 func (d *decoder) requestParameters(i int) (int, error) {
+	d.bucket, d.key, d.nBucket, d.nKey = "", "", 0, 0
+	end, err := d.freeObject(i, &d.rec.RequestParameters, objRequestParameters)
+	if err == nil {
+		if d.nBucket == 1 {
+			d.rec.RequestBucket = d.bucket
+		}
+		if d.nKey == 1 {
+			d.rec.RequestKey = d.key
+		}
+	}
+	return end, err
+}
+
+// freeObject decodes the free-form member at i into dst, as free does,
+// and when it is an object passes its top-level members to objectMember.
+func (d *decoder) freeObject(i int, dst *string, which int) (int, error) {
 	b := d.b
 	if b[i] != '{' {
-		return d.free(i, &d.rec.RequestParameters)
+		return d.free(i, dst)
 	}
 	// One pass over the object: the same scan skipValue makes, with the
 	// top level spelled out here so that its keys can be seen.
 	var flags uint8
-	var bucket, key string
-	var nBucket, nKey int
 	start := i
 	j := d.ws(i + 1)
 	if j != i+1 {
@@ -26,7 +47,7 @@ func (d *decoder) requestParameters(i int) (int, error) {
 		return j, d.end(j, "a value or '}'")
 	}
 	if b[j] == '}' {
-		d.rec.RequestParameters = d.rawValue(start, j+1, flags)
+		*dst = d.rawValue(start, j+1, flags)
 		return j + 1, nil
 	}
 	for {
@@ -64,19 +85,20 @@ func (d *decoder) requestParameters(i int) (int, error) {
 		if v != c+1 {
 			flags |= fSpace
 		}
-		vend, vf, err := d.skipValue(v)
+		// A string, the usual value, is scanned here: skipValue's set-up
+		// costs more than the scan of a short string.
+		var vend int
+		var vf uint8
+		if v < len(b) && b[v] == '"' {
+			vend, vf, err = d.scanString(v)
+		} else {
+			vend, vf, err = d.skipValue(v)
+		}
 		flags |= vf
 		if err != nil {
 			return vend, err
 		}
-		switch string(name) {
-		case "bucketName":
-			nBucket++
-			bucket = d.copyString(v, vend, vf)
-		case "key":
-			nKey++
-			key = d.copyString(v, vend, vf)
-		}
+		d.objectMember(which, name, v, vend, vf)
 		// The member ended at vend: ',' or the object's end.
 		j = d.ws(vend)
 		if j != vend {
@@ -93,14 +115,32 @@ func (d *decoder) requestParameters(i int) (int, error) {
 		}
 		j++
 	}
-	d.rec.RequestParameters = d.rawValue(start, j+1, flags)
-	if nBucket == 1 {
-		d.rec.RequestBucket = bucket
-	}
-	if nKey == 1 {
-		d.rec.RequestKey = key
-	}
+	*dst = d.rawValue(start, j+1, flags)
 	return j + 1, nil
+}
+
+// objectMember takes what the decoder keeps of the member name, whose
+// value b[v:vend] a scan reported flags for, of a which object.
+func (d *decoder) objectMember(which int, name []byte, v, vend int, flags uint8) {
+	var p *string
+	if which == objRequestParameters {
+		switch string(name) {
+		case "bucketName":
+			d.nBucket++
+			d.bucket = d.copyString(v, vend, flags)
+			return
+		case "key":
+			d.nKey++
+			d.key = d.copyString(v, vend, flags)
+			return
+		}
+		p = d.s3m.RequestParameter(name)
+	} else {
+		p = d.s3m.AdditionalEventData(name)
+	}
+	if p != nil {
+		*p = d.rawValue(v, vend, flags)
+	}
 }
 
 // copyString returns the value b[i:end], which a scan reported flags for,

@@ -9,6 +9,7 @@ import (
 // by isRecord.
 func (d *decoder) object(i int) (int, error) {
 	d.rec = event.CloudTrail{}
+	d.s3m = event.S3Members{}
 	d.strong = false
 	d.envelopes = d.envelopes[:0]
 	d.extra = d.extra[:0]
@@ -26,6 +27,7 @@ func (d *decoder) isRecord(i, end int) bool {
 	envs := append([][2]int(nil), d.envelopes...)
 	for _, env := range envs {
 		d.rec = event.CloudTrail{}
+		d.s3m = event.S3Members{}
 		d.extra = d.extra[:0]
 		d.inEnvelope = true
 		_, err := d.members(env[0], d.recordMember)
@@ -38,10 +40,13 @@ func (d *decoder) isRecord(i, end int) bool {
 	return false
 }
 
+// finishRecord completes d.rec once all its members are read: Extra, and
+// the s3_requests columns derived from the others.
 func (d *decoder) finishRecord() {
 	if len(d.extra) > 0 {
 		d.rec.Extra = string(append(d.extra, '}'))
 	}
+	d.derive.DeriveWith(&d.rec, &d.s3m)
 }
 
 // strongKeys are the members that make an object a CloudTrail record.
@@ -164,7 +169,10 @@ func (d *decoder) recordMember(key, raw []byte, i int) (int, error) {
 	case "responseElements":
 		return d.free(i, &r.ResponseElements)
 	case "additionalEventData":
-		return d.free(i, &r.AdditionalEventData)
+		if r.EventSource != "" && r.EventSource != event.S3EventSource {
+			return d.free(i, &r.AdditionalEventData) // nothing to collect
+		}
+		return d.freeObject(i, &r.AdditionalEventData, objAdditionalEventData)
 	case "requestID":
 		return d.str(i, &r.RequestID, pTop, raw)
 	case "eventID":
