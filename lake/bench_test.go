@@ -24,13 +24,17 @@ func benchAccessRows(n int) ([]event.AccessLog, int64) {
 	rows := make([]event.AccessLog, n)
 	var size int64
 	day := time.Date(2024, 11, 4, 0, 0, 0, 0, time.UTC)
-	hex := func(k int) string {
-		const digits = "0123456789ABCDEF"
+	random := func(digits string, k int) string {
 		b := make([]byte, k)
 		for i := range b {
-			b[i] = digits[r.IntN(16)]
+			b[i] = digits[r.IntN(len(digits))]
 		}
 		return string(b)
+	}
+	hex := func(k int) string { return random("0123456789ABCDEF", k) }
+	// Host IDs are base64 of random bytes, like S3's x-amz-id-2.
+	hostID := func() string {
+		return random("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 75) + "="
 	}
 	for i := range rows {
 		st, sent, obj, tt, ta := int32(200), int64(r.IntN(1<<20)), int64(r.IntN(1<<22)), int64(r.IntN(200)), int64(r.IntN(50))
@@ -44,7 +48,7 @@ func benchAccessRows(n int) ([]event.AccessLog, int64) {
 			RequestID:   hex(16), Operation: ops[r.IntN(len(ops))], Key: key, KeyRaw: key,
 			RequestURI: "GET /" + key + " HTTP/1.1", HTTPStatus: &st, BytesSent: &sent, ObjectSize: &obj,
 			TotalTimeMS: &tt, TurnAroundTimeMS: &ta, UserAgent: agents[r.IntN(len(agents))],
-			HostID: hex(76), SignatureVersion: "SigV4", CipherSuite: "TLS_AES_128_GCM_SHA256",
+			HostID: hostID(), SignatureVersion: "SigV4", CipherSuite: "TLS_AES_128_GCM_SHA256",
 			AuthenticationType: "AuthHeader", HostHeader: "acme-data.s3.us-east-1.amazonaws.com", TLSVersion: "TLSv1.3",
 			FieldCount: 26, Provenance: event.Provenance{SourceObject: fmt.Sprintf("/logs/%d", i/2000), SourceLine: int64(i%2000 + 1)},
 		}
