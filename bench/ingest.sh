@@ -11,7 +11,8 @@
 # input's gzipped size. Output goes to bench/out/ (git-ignored), or $BENCH_OUT.
 #
 # Environment: BENCH_OUT (output folder), BENCH_SEED (default 1),
-# BENCH_DAYS (default 7), BENCH_KEEP=1 keeps the generated data and lakes.
+# BENCH_DAYS (default 7), BENCH_KEEP=1 keeps the generated data and lakes,
+# BENCH_BOTH=1 adds a run over both logs of the same requests in one lake.
 # Not part of the test run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +57,8 @@ run() {
 	/usr/bin/time -v -o "$out/time-$kind.txt" \
 		"$bin" ingest --lake "$lake" --progress never --format json "$input" >"$out/ingest-$kind.json"
 	local secs rss lake_bytes usr sys
-	secs=$(sed -n 's/.*"elapsed_seconds": *\([0-9.]*\).*/\1/p' "$out/ingest-$kind.json")
+	# The whole command: reading, writing the lake, then s3_requests.
+	secs=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): *//p' "$out/time-$kind.txt" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$out/time-$kind.txt")
 	usr=$(sed -n 's/.*User time (seconds): *//p' "$out/time-$kind.txt")
 	sys=$(sed -n 's/.*System time (seconds): *//p' "$out/time-$kind.txt")
@@ -83,10 +85,23 @@ ct_gz=$(sed -n 's/.*"CloudTrailGzBytes": *\([0-9]*\).*/\1/p' "$out/truth-cloudtr
 printf "%-11s %9s %8s %8s %8s %9s %9s %9s %6s\n" format "input_MB" seconds "MB/s" "cpu_s" "peak_MB" "lake_MB" "gzip_MB" "lake/gz"
 run s3access "$out/data-access" "$al_bytes" "$al_gz"
 run cloudtrail "$out/data-cloudtrail" "$ct_json" "$ct_gz"
-echo "input_MB is uncompressed (CloudTrail files are read gzipped); cpu_s is user+system CPU time;" >&2
+if [[ ${BENCH_BOTH:-0} == 1 ]]; then
+	# Both logs of the same requests in one lake: the days where they
+	# overlap are merged on request id and stored.
+	rm -rf "$out/data-both"
+	echo "generating both logs of the same requests (seed $seed, $days days, $al_requests requests/day)" >&2
+	"$bin" generate --scale large --seed "$seed" --days "$days" --requests "$al_requests" \
+		--truth "$out/truth-both.json" "$out/data-both" >&2
+	both_bytes=$(($(bytes_of "$out/data-both/s3-access") + $(sed -n 's/.*"CloudTrailJSON": *\([0-9]*\).*/\1/p' "$out/truth-both.json")))
+	both_gz=$(($(find "$out/data-both/s3-access" -type f -print0 | sort -z | xargs -0 cat | gzip -6 | wc -c) +
+		$(sed -n 's/.*"CloudTrailGzBytes": *\([0-9]*\).*/\1/p' "$out/truth-both.json")))
+	run both "$out/data-both" "$both_bytes" "$both_gz"
+fi
+echo "input_MB is uncompressed (CloudTrail files are read gzipped); seconds is the whole ingest command" >&2
+echo "(reading, writing the lake, then updating s3_requests), wall clock; cpu_s is user+system CPU time;" >&2
 echo "gzip_MB is the input gzipped (-6 for access logs; CloudTrail's own .gz files)." >&2
 echo "details: $out/ingest-*.json (ingest summaries), $out/time-*.txt (/usr/bin/time -v)" >&2
 
 if [[ ${BENCH_KEEP:-0} != 1 ]]; then
-	rm -rf "$out/data-access" "$out/data-cloudtrail" "$out/lake-s3access" "$out/lake-cloudtrail"
+	rm -rf "$out/data-access" "$out/data-cloudtrail" "$out/data-both" "$out/lake-s3access" "$out/lake-cloudtrail" "$out/lake-both"
 fi

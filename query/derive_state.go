@@ -266,6 +266,7 @@ func viewVersion() string {
 	}
 	fmt.Fprintln(h, requestsView("v", "SELECT * FROM role_paths_table"))
 	fmt.Fprintln(h, directAccessLogs("files", [][3]string{{"a", "r", "arn"}}))
+	fmt.Fprintln(h, directCloudTrail("files"))
 	fmt.Fprintln(h, rolePathsQuery)
 	for _, t := range storedTables {
 		fmt.Fprintln(h, t.glob, t.hiveTypes)
@@ -361,10 +362,11 @@ func requestsViews(lakeDir string) ([]string, RequestsStatus, error) {
 	st, _ := loadState(lakeDir)
 	stored, status := freshness(lakeDir, in, st)
 	live := fmt.Sprintf("SELECT * FROM %s", ident(liveRequests))
-	var files, direct []string
+	var files []string
+	direct := map[string][]string{}
 	for _, ds := range stored {
 		if ds.Direct != "" {
-			direct = append(direct, ds.day)
+			direct[ds.Direct] = append(direct[ds.Direct], ds.day)
 			continue
 		}
 		files = append(files, quote(filepath.ToSlash(filepath.Join(lakeDir, filepath.FromSlash(ds.File)))))

@@ -32,37 +32,50 @@ const directProbe = event.RequestColumnPrefix + "principal_type"
 // (the table's name) or must be merged ("" then), and how many rows the
 // day has when direct.
 func (d *deriver) directSource(ctx context.Context, in *lakeInputs, day string) (string, int64, error) {
-	alDay, _ := in.files([]string{day})
-	_, ctWin := in.files(window(day))
-	if len(alDay) == 0 {
-		return "", 0, nil // CloudTrail only: merged and stored
-	}
+	alDay, ctDay := in.files([]string{day})
+	alWin, ctWin := in.files(window(day))
 	fail := func(what string, err error) (string, int64, error) {
 		return "", 0, fmt.Errorf("query: storing s3_requests of %s: %s: %w", day, what, err)
 	}
-	if len(ctWin) > 0 {
-		n, err := scanCount(ctx, d.conn, fmt.Sprintf(
-			"SELECT count(*) FROM read_parquet(%s) WHERE event_source = 's3.amazonaws.com'", d.fileList(ctWin)))
-		if err != nil {
-			return fail("counting CloudTrail S3 records", err)
+	s3Records := func(files []inputFile) (int64, error) {
+		return scanCount(ctx, d.conn, fmt.Sprintf(
+			"SELECT count(*) FROM read_parquet(%s) WHERE event_source = 's3.amazonaws.com'", d.fileList(files)))
+	}
+	source, files := event.TableAccessLogs, alDay
+	switch {
+	case len(alDay) > 0:
+		if len(ctWin) > 0 {
+			n, err := s3Records(ctWin)
+			if err != nil {
+				return fail("counting CloudTrail S3 records", err)
+			}
+			if n > 0 {
+				return "", 0, nil
+			}
 		}
-		if n > 0 {
-			return "", 0, nil
-		}
+	case len(alWin) == 0 && len(ctDay) > 0:
+		source, files = event.TableCloudTrail, ctDay
+	default:
+		return "", 0, nil
 	}
 	with, err := scanCount(ctx, d.conn, fmt.Sprintf(
-		"SELECT count(DISTINCT file_name) FROM parquet_schema(%s) WHERE name = %s", d.fileList(alDay), quote(directProbe)))
+		"SELECT count(DISTINCT file_name) FROM parquet_schema(%s) WHERE name = %s", d.fileList(files), quote(directProbe)))
 	if err != nil {
 		return fail("reading file schemas", err)
 	}
-	if with != int64(len(alDay)) {
+	if with != int64(len(files)) {
 		return "", 0, nil
 	}
-	rows, err := scanCount(ctx, d.conn, fmt.Sprintf("SELECT count(*) FROM read_parquet(%s)", d.fileList(alDay)))
+	var rows int64
+	if source == event.TableCloudTrail {
+		rows, err = s3Records(files)
+	} else {
+		rows, err = scanCount(ctx, d.conn, fmt.Sprintf("SELECT count(*) FROM read_parquet(%s)", d.fileList(files)))
+	}
 	if err != nil {
 		return fail("counting rows", err)
 	}
-	return event.TableAccessLogs, rows, nil
+	return source, rows, nil
 }
 
 // fileList is a SQL list of the files' absolute paths.
@@ -148,16 +161,80 @@ LEFT JOIN (VALUES ` + strings.Join(vals, ", ") + `) rp(account_id, role_name, ro
 FROM read_parquet(` + files + `, hive_partitioning = true, hive_types = {'date': DATE}) a` + join
 }
 
-// directParts returns the SELECTs of s3_requests over the direct days.
-func directParts(lakeDir string, days []string, st *deriveState) []string {
-	if len(days) == 0 {
-		return nil
+// directCloudTrail is the SELECT of s3_requests over CloudTrail files of
+// direct days (files: a SQL list of globs): what requestsView gives for a
+// CloudTrail S3 record that no access-log line matches, reading the s3r_
+// columns instead of computing them. The bucket and key come from the
+// copies made at ingest, or from requestParameters where there is none.
+// A record delivered to two accounts' trails (same sharedEventID) counts
+// once, as there.
+func directCloudTrail(files string) string {
+	return `WITH ct_all AS NOT MATERIALIZED (
+	SELECT * FROM read_parquet(` + files + `, hive_partitioning = true, hive_types = {'date': DATE, 'region': VARCHAR})
+	WHERE event_source = 's3.amazonaws.com'
+),
+ct AS NOT MATERIALIZED (
+	SELECT * FROM ct_all WHERE nullif(shared_event_id, '') IS NULL
+	UNION ALL
+	SELECT * FROM ct_all WHERE nullif(shared_event_id, '') IS NOT NULL
+	QUALIFY row_number() OVER (PARTITION BY date, shared_event_id ORDER BY event_id) = 1
+)
+SELECT
+	c.event_time AS time,
+	coalesce(c.request_bucket_name, json_extract_string(c.request_parameters, '$.bucketName')) AS bucket,
+	coalesce(c.request_key, json_extract_string(c.request_parameters, '$.key')) AS key,
+	c.s3r_operation AS operation,
+	c.s3r_action AS action,
+	c.s3r_principal_arn AS principal_arn,
+	c.s3r_principal_type AS principal_type,
+	c.s3r_session_name AS session_name,
+	c.s3r_account_id AS account_id,
+	nullif(c.source_ip_address, '') AS remote_ip,
+	nullif(c.user_agent, '') AS user_agent,
+	CAST(NULL AS INTEGER) AS http_status,
+	nullif(c.error_code, '') AS error_code,
+	c.s3r_bytes_sent AS bytes_sent,
+	c.s3r_bytes_received AS bytes_received,
+	CAST(NULL AS BIGINT) AS object_size,
+	c.s3r_signature_version AS signature_version,
+	c.s3r_authentication_type AS authentication_type,
+	s3sift_tls_version(nullif(c.tls_details.tls_version, '')) AS tls_version,
+	c.s3r_cipher_suite AS cipher_suite,
+	nullif(c.vpc_endpoint_id, '') AS vpc_endpoint_id,
+	nullif(c.request_id, '') AS request_id,
+	false AS in_access_log,
+	true AS in_cloudtrail,
+	CAST(NULL AS VARCHAR) AS log_operation,
+	c.event_name AS event_name,
+	c.s3r_host_header AS host_header,
+	'cloudtrail' AS source,
+	c.s3r_internal AS internal,
+	nullif(c.error_code, '') IS NULL AS succeeded,
+	coalesce(nullif(c.user_identity.arn, ''), nullif(c.user_identity.principal_id, '')) AS requester,
+	c.s3r_version_id AS version_id,
+	c.event_id AS event_id,
+	c.date AS date
+FROM ct c`
+}
+
+// directParts returns the SELECTs of s3_requests over the direct days,
+// by the log they are read from.
+func directParts(lakeDir string, days map[string][]string, st *deriveState) []string {
+	var out []string
+	globs := func(table, pattern string) string {
+		list := make([]string, len(days[table]))
+		for i, day := range days[table] {
+			list[i] = quote(path.Join(filepath.ToSlash(lakeDir), table, "date="+day, pattern))
+		}
+		return "[" + strings.Join(list, ", ") + "]"
 	}
-	globs := make([]string, len(days))
-	for i, day := range days {
-		globs[i] = quote(path.Join(filepath.ToSlash(lakeDir), event.TableAccessLogs, "date="+day, "*.parquet"))
+	if len(days[event.TableAccessLogs]) > 0 {
+		out = append(out, directAccessLogs(globs(event.TableAccessLogs, "*.parquet"), st.RolePaths))
 	}
-	return []string{directAccessLogs("["+strings.Join(globs, ", ")+"]", st.RolePaths)}
+	if len(days[event.TableCloudTrail]) > 0 {
+		out = append(out, "SELECT * FROM ("+directCloudTrail(globs(event.TableCloudTrail, "region=*/*.parquet"))+")")
+	}
+	return out
 }
 
 // scanCount runs a query that returns one count.

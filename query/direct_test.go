@@ -9,6 +9,7 @@ import (
 
 	"github.com/s3sift/s3sift/event"
 	"github.com/s3sift/s3sift/gen"
+	"github.com/s3sift/s3sift/query"
 )
 
 // TestDirectDays checks the days logged by only one log: Derive writes
@@ -32,6 +33,12 @@ func TestDirectDays(t *testing.T) {
 	db := sameAsLive(t, lake)
 	if st := db.Requests(); st.Stale() || st.StoredDays != sum.Days {
 		t.Errorf("Requests() = %+v, want all %d days fresh", st, sum.Days)
+	}
+	// The lake stores an empty string as NULL, as the views expect.
+	for _, c := range tableColumns(t, db, "s3_access_logs", "VARCHAR") {
+		if n := count(t, db, fmt.Sprintf("SELECT count(*) FROM s3_access_logs WHERE %q = ''", c)); n != 0 {
+			t.Errorf("s3_access_logs.%s: %d empty strings, want NULL instead", c, n)
+		}
 	}
 	// Every kind of principal the corpus has went through the Go rules.
 	var types []string
@@ -125,5 +132,38 @@ func TestDirectEdgeCases(t *testing.T) {
 	db := sameAsLive(t, lake)
 	if got := count(t, db, "SELECT count(*) FROM s3_requests"); got != int64(len(rows)) {
 		t.Errorf("rows: got %d, want %d", got, len(rows))
+	}
+}
+
+// tableColumns lists a view's columns of one type.
+func tableColumns(tb testing.TB, db *query.DB, table, typ string) []string {
+	tb.Helper()
+	var cols []string
+	for _, r := range queryRows(tb, db, "SELECT column_name AS c FROM (DESCRIBE "+table+") WHERE column_type = ?", typ) {
+		cols = append(cols, r["c"].(string))
+	}
+	if len(cols) == 0 {
+		tb.Fatalf("%s has no %s column", table, typ)
+	}
+	return cols
+}
+
+// TestDirectCloudTrailDays is TestDirectDays for a lake of CloudTrail
+// only: the corpus's records (every identity type, cross-account copies
+// with a sharedEventID) and a generated set.
+func TestDirectCloudTrailDays(t *testing.T) {
+	dir := t.TempDir()
+	lake := filepath.Join(dir, "lake")
+	genIngest(t, filepath.Join(dir, "ct"), lake, gen.Config{Seed: 5, Days: 3, RequestsPerDay: 3000, Only: "cloudtrail",
+		Start: time.Date(2024, 11, 4, 0, 0, 0, 0, time.UTC)})
+	ingestDir(t, filepath.Join("..", "..", "shared", "corpus", "cloudtrail"), lake)
+
+	sum := derive(t, lake, false)
+	if sum.Direct < 3 || sum.Bytes != 0 {
+		t.Errorf("Derive: got %+v, want the CloudTrail days direct (at least 3), nothing written", sum)
+	}
+	db := sameAsLive(t, lake)
+	if n := count(t, db, "SELECT count(*) FROM s3_requests WHERE source = 'cloudtrail' AND principal_arn IS NOT NULL AND action IS NOT NULL"); n == 0 {
+		t.Errorf("no CloudTrail request with a principal and an action")
 	}
 }
