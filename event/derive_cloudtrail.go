@@ -29,16 +29,40 @@ func DeriveCloudTrail(rec *CloudTrail) {
 
 // CloudTrailDeriver is DeriveCloudTrail for a decoder: it hands out the
 // byte counts' *int64 from batches rather than one allocation each, and
-// remembers the last operation looked up (records come in runs of one
-// eventName). The zero value is ready to use. It is not safe for
+// remembers the operations it looked up last. The zero value is ready to use. It is not safe for
 // concurrent use.
 type CloudTrailDeriver struct {
 	ints   []int64 // the batch *int64 values are handed out from
 	used   int     // how many of ints are handed out
 	single bool    // allocate each *int64: one record, not a stream
 
-	lastName string
-	lastOp   *Operation // of lastName; nil if none
+	// recent caches operations by eventName, one per slot of a cheap
+	// hash of the name, keyed by the operation's own Name (not the
+	// record's text, which would keep its input in memory): a log repeats
+	// a few names, and one comparison is cheaper than hashing into the
+	// table, whose memory decoding pushes out of the cache.
+	recent [16]*Operation
+}
+
+// operation returns the operation s3_requests finds for eventName name
+// (LookupEventName), or nil.
+func (d *CloudTrailDeriver) operation(name string) *Operation {
+	if name == "" {
+		return nil
+	}
+	slot := &d.recent[(len(name)+int(name[0])+int(name[len(name)-1]))%len(d.recent)]
+	if op := *slot; op != nil && op.Name == name {
+		return op
+	}
+	i, ok := byLookupKey[name]
+	if !ok {
+		return nil
+	}
+	op := &operations[i]
+	if op.Name == name { // not a name#scope key, which is not op.Name
+		*slot = op
+	}
+	return op
 }
 
 // Derive is DeriveCloudTrail.
@@ -143,13 +167,7 @@ func (d *CloudTrailDeriver) derive(rec *CloudTrail, rp *[2]jsonMember, aed *[5]j
 	ui := &rec.UserIdentity
 	versionID, hasVersion := rp[0].text()
 
-	if rec.EventName != d.lastName || d.lastName == "" {
-		d.lastName, d.lastOp = rec.EventName, nil
-		if i, ok := byLookupKey[rec.EventName]; ok {
-			d.lastOp = &operations[i]
-		}
-	}
-	if op := d.lastOp; op != nil {
+	if op := d.operation(rec.EventName); op != nil {
 		r.ReqOperation = op.API
 		r.ReqInternal = op.Internal
 		switch {
@@ -281,32 +299,28 @@ func sessionNameQuick(arn string) (name string, ok bool) {
 	if len(arn) < 4 || arn[:4] != "arn:" {
 		return "", true
 	}
-	i := 4
-	for i < len(arn) && arn[i] != ':' && arn[i] != '/' {
-		i++
-	}
-	if len(arn)-i < len(sts) || arn[i:i+len(sts)] != sts {
+	// IndexByte rather than byte loops: lengths vary from record to
+	// record, and a loop's exit is a mispredicted branch each time.
+	rest := arn[4:]
+	i := strings.IndexByte(rest, ':')
+	if i < 0 || !strings.HasPrefix(rest[i:], sts) || strings.IndexByte(rest[:i], '/') >= 0 {
 		return "", false
 	}
-	i += len(sts)
-	for i < len(arn) && arn[i] != ':' && arn[i] != '/' {
-		i++
-	}
-	if len(arn)-i < len(role) || arn[i:i+len(role)] != role {
+	rest = rest[i+len(sts):]
+	i = strings.IndexByte(rest, ':')
+	if i < 0 || !strings.HasPrefix(rest[i:], role) || strings.IndexByte(rest[:i], '/') >= 0 {
 		return "", false
 	}
-	i += len(role)
-	for i < len(arn) && arn[i] != '/' {
-		i++
-	}
-	if i == len(arn) {
+	rest = rest[i+len(role):]
+	i = strings.IndexByte(rest, '/')
+	if i < 0 {
 		return "", true // no session part
 	}
-	j := i + 1
-	for j < len(arn) && arn[j] != '/' {
-		j++
+	rest = rest[i+1:]
+	if i = strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
 	}
-	return arn[i+1 : j], true
+	return rest, true
 }
 
 // isAssumedRoleARN is like(arn, "arn:%:sts::%:assumed-role/%") without

@@ -85,13 +85,16 @@ func (d *decoder) freeObject(i int, dst *string, which int) (int, error) {
 		if v != c+1 {
 			flags |= fSpace
 		}
-		// A string, the usual value, is scanned here: skipValue's set-up
-		// costs more than the scan of a short string.
+		// Strings and numbers, the usual values, are scanned here:
+		// skipValue's set-up costs more than the scan of a short one.
 		var vend int
 		var vf uint8
-		if v < len(b) && b[v] == '"' {
+		switch {
+		case v < len(b) && b[v] == '"':
 			vend, vf, err = d.scanString(v)
-		} else {
+		case v < len(b) && (b[v] == '-' || '0' <= b[v] && b[v] <= '9'):
+			vend, err = d.scanNumber(v)
+		default:
 			vend, vf, err = d.skipValue(v)
 		}
 		flags |= vf
