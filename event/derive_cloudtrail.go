@@ -29,8 +29,8 @@ func DeriveCloudTrail(rec *CloudTrail) {
 
 // CloudTrailDeriver is DeriveCloudTrail for a decoder: it hands out the
 // byte counts' *int64 from batches rather than one allocation each, and
-// remembers the operations it looked up last. The zero value is ready to use. It is not safe for
-// concurrent use.
+// remembers the operations it looked up last. The zero value is ready to
+// use. It is not safe for concurrent use.
 type CloudTrailDeriver struct {
 	ints   []int64 // the batch *int64 values are handed out from
 	used   int     // how many of ints are handed out
@@ -290,7 +290,7 @@ func sessionName(arn string) string {
 	return rest
 }
 
-// sessionNameQuick is sessionName in one pass for ARNs shaped as
+// sessionNameQuick is sessionName the quick way for ARNs shaped as
 // CloudTrail writes them (arn:P:sts::A:assumed-role/R/S, no ':' in P and
 // A, no '/' before the role, or no "arn:" at all); ok is false for any
 // other, which sessionName then takes the long way.
