@@ -18,8 +18,31 @@ const (
 // API operation, the IAM action, the principal and whether S3 itself made
 // the request. It follows, rule for rule, the SQL the s3_requests view
 // applies to an access-log line that no CloudTrail record matches (query
-// package); a test holds the two equal.
+// package); a test holds the two equal. An AccessLogDeriver does the same
+// faster over many lines.
 func DeriveAccessLog(a *AccessLog) {
+	var d AccessLogDeriver
+	d.Derive(a)
+}
+
+// AccessLogDeriver is DeriveAccessLog for a stream of lines: it remembers
+// the principal of the requesters it has seen (a log names a few callers
+// many times). The zero value is ready; it is not safe for concurrent use.
+type AccessLogDeriver struct {
+	principals map[string]requesterPrincipal
+}
+
+// requesterPrincipal is what the requester field alone decides.
+type requesterPrincipal struct {
+	arn, typ, session, account string
+}
+
+// maxPrincipals bounds the deriver's memory; beyond it the cache starts
+// over.
+const maxPrincipals = 4096
+
+// Derive fills a.AccessLogRequest, as DeriveAccessLog.
+func (d *AccessLogDeriver) Derive(a *AccessLog) {
 	r := &a.AccessLogRequest
 	*r = AccessLogRequest{}
 	op, known := accessLogOperation(a.Operation, a.Key != "")
@@ -49,30 +72,47 @@ func DeriveAccessLog(a *AccessLog) {
 		r.ReqBytesReceived = a.ObjectSize
 	}
 
-	req := a.Requester
-	r.ReqPrincipalType = requesterType(req)
-	switch r.ReqPrincipalType {
+	p, ok := d.principals[a.Requester]
+	if !ok {
+		p = principalOf(a.Requester)
+		if d.principals == nil || len(d.principals) >= maxPrincipals {
+			d.principals = make(map[string]requesterPrincipal)
+		}
+		// The key is copied: the requester may point into a buffer that
+		// lives only as long as its line.
+		d.principals[strings.Clone(a.Requester)] = p
+	}
+	r.ReqPrincipalARN, r.ReqPrincipalType, r.ReqSessionName, r.ReqAccountID = p.arn, p.typ, p.session, p.account
+}
+
+// principalOf works out the principal of an access log's requester field.
+func principalOf(req string) requesterPrincipal {
+	p := requesterPrincipal{typ: requesterType(req)}
+	switch p.typ {
 	case PrincipalAnonymous:
-		r.ReqPrincipalARN = "anonymous"
+		p.arn = "anonymous"
 	case PrincipalAssumedRole:
-		r.ReqPrincipalARN = RoleOfSession(req)
-		r.ReqSessionName = splitPart(req, "/", 3)
+		p.arn = RoleOfSession(req)
+		p.session = splitPart(req, "/", 3)
 	case PrincipalAWSService:
 		if req == "AmazonS3" {
-			r.ReqPrincipalARN = "s3.amazonaws.com"
+			p.arn = "s3.amazonaws.com"
 		} else {
-			r.ReqPrincipalARN = req[len("svc:"):]
+			p.arn = req[len("svc:"):]
 		}
 	default:
-		r.ReqPrincipalARN = req
+		p.arn = req
 	}
-	switch r.ReqPrincipalType {
+	switch p.typ {
 	case PrincipalAnonymous, PrincipalAWSService, PrincipalCanonicalUser:
 	default:
 		if like(req, "arn:%:%::%:%") {
-			r.ReqAccountID = splitPart(req, ":", 5)
+			p.account = splitPart(req, ":", 5)
 		}
 	}
+	// Strings cut from req are copied for the same reason as the key.
+	p.arn, p.session, p.account = strings.Clone(p.arn), strings.Clone(p.session), strings.Clone(p.account)
+	return p
 }
 
 // accessLogOperation returns the operation an access-log line's operation
@@ -156,21 +196,24 @@ func splitPart(s, sep string, n int) string {
 // between the %s must appear in order, the first at the start and the
 // last at the end.
 func like(s, pattern string) bool {
-	pieces := strings.Split(pattern, "%")
-	if len(pieces) == 1 {
+	first, rest, wild := strings.Cut(pattern, "%")
+	if !wild {
 		return s == pattern
 	}
-	first, last := pieces[0], pieces[len(pieces)-1]
 	if !strings.HasPrefix(s, first) {
 		return false
 	}
 	s = s[len(first):]
-	for _, p := range pieces[1 : len(pieces)-1] {
-		i := strings.Index(s, p)
+	for {
+		piece, more, ok := strings.Cut(rest, "%")
+		if !ok {
+			// The last piece: at the end, after what matched so far.
+			return len(s) >= len(rest) && strings.HasSuffix(s, rest)
+		}
+		i := strings.Index(s, piece)
 		if i < 0 {
 			return false
 		}
-		s = s[i+len(p):]
+		s, rest = s[i+len(piece):], more
 	}
-	return len(s) >= len(last) && strings.HasSuffix(s, last)
 }

@@ -188,6 +188,9 @@ func trickyRecords() []string {
 		`"eventName":"GetObject","additionalEventData":{"CipherSuite":"tab\there \"q\" \ud83d\ude00"},"requestParameters":{"Host":"\u0041\/b"}`,
 		`"eventName":"GetObject","additionalEventData":{"SignatureVersion":"Sig\u0056\u0034","CipherSuite":"x","CipherSuite":"y"}`,
 		`"eventName":"GetObject","additionalEventData":{"bytesTransferredIn":9223372036854774784,"bytesTransferredOut":-9223372036854775808}`,
+		// Not numbers BIGINT holds: NULL, and no query fails because of them.
+		`"eventName":"GetObject","additionalEventData":{"bytesTransferredIn":"NaN","bytesTransferredOut":1e30}`,
+		`"eventName":"GetObject","additionalEventData":{"bytesTransferredIn":"-Infinity","bytesTransferredOut":9223372036854775808}`,
 	}
 	out := make([]string, len(bodies))
 	for i, b := range bodies {

@@ -36,7 +36,7 @@ const readBufferSize = 256 << 10
 func Decode(r io.Reader, source string, emit func(*event.AccessLog) error, reject func(*event.Reject) error) (format.Stats, error) {
 	var (
 		stats  format.Stats
-		p      = parser{slabSize: 16}
+		p      = parser{slabSize: 16, derive: derivers.Get().(*event.AccessLogDeriver)}
 		a      = arenas.Get().(*arena)
 		rec    event.AccessLog
 		br     = reader(r)
@@ -44,6 +44,7 @@ func Decode(r io.Reader, source string, emit func(*event.AccessLog) error, rejec
 		lineNo int64
 	)
 	defer arenas.Put(a)
+	defer derivers.Put(p.derive)
 	if br != r {
 		defer func() {
 			br.Reset(nil) // do not keep the caller's reader alive

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"strings"
+	"sync"
 
 	"github.com/s3sift/s3sift/event"
 )
@@ -71,7 +72,14 @@ type parser struct {
 	// plainExtras is set when the fields after the documented ones hold a
 	// stray quote, so they are split on spaces alone.
 	plainExtras bool
+	// derive fills the s3r_ columns; Decode takes one from derivers so
+	// that its principal cache outlives an object.
+	derive *event.AccessLogDeriver
 }
+
+// derivers keeps AccessLogDerivers, with what they learnt, between
+// Decode calls.
+var derivers = sync.Pool{New: func() any { return new(event.AccessLogDeriver) }}
 
 func (p *parser) newNumbers() *numbers {
 	if len(p.slab) == 0 {
@@ -106,7 +114,10 @@ func (p *parser) parse(s string, rec *event.AccessLog) error {
 		*rec = event.AccessLog{} // no half-filled record on failure
 		return err
 	}
-	event.DeriveAccessLog(rec)
+	if p.derive == nil {
+		p.derive = new(event.AccessLogDeriver)
+	}
+	p.derive.Derive(rec)
 	return nil
 }
 
