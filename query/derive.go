@@ -200,31 +200,30 @@ func (d *deriver) run(ctx context.Context) (DeriveSummary, error) {
 			d.cfg.Progress(day, len(todo)-done)
 		}
 	}
-	for _, batch := range batches(in, merge) {
+	// One day at a time: the day and its neighbours' logs are read for
+	// each (three times in all), but only one day's rows are held. Three
+	// days computed into a table at once were no faster, and that table
+	// once ran DuckDB out of memory.
+	for _, day := range merge {
 		if err := ctx.Err(); err != nil {
 			return sum, fmt.Errorf("query: storing s3_requests: interrupted (run again to finish): %w", err)
 		}
 		t0 := time.Now()
-		if err := d.compute(ctx, in, batch); err != nil {
+		if err := d.compute(ctx, in, day); err != nil {
 			return sum, err
 		}
-		for _, day := range batch {
-			ds, err := d.publish(ctx, in, st, day, len(batch) > 1)
-			if err != nil {
-				return sum, err
-			}
-			done++
-			sum.Computed = append(sum.Computed, day)
-			sum.Rows += ds.Rows
-			sum.Bytes += ds.Size
-			if d.cfg.Progress != nil {
-				d.cfg.Progress(day, len(todo)-done)
-			}
+		ds, err := d.publish(ctx, in, st, day)
+		if err != nil {
+			return sum, err
 		}
-		d.log.Debug("stored s3_requests days", "from", batch[0], "to", batch[len(batch)-1], "took", time.Since(t0))
-	}
-	if err := d.exec(ctx, "DROP TABLE IF EXISTS s3sift_batch"); err != nil {
-		return sum, err
+		done++
+		sum.Computed = append(sum.Computed, day)
+		sum.Rows += ds.Rows
+		sum.Bytes += ds.Size
+		if d.cfg.Progress != nil {
+			d.cfg.Progress(day, len(todo)-done)
+		}
+		d.log.Debug("stored s3_requests day", "day", day, "rows", ds.Rows, "took", time.Since(t0))
 	}
 	slices.Sort(sum.Computed)
 	n, err := d.removeGone(in, st)
@@ -363,80 +362,26 @@ func (d *deriver) loadRolePaths(ctx context.Context, rp [][3]string) error {
 	return nil
 }
 
-// batchBytes bounds the input files of the days computed together: each
-// day needs the logs of the day either side too, so computing consecutive
-// days at once reads each file about once instead of three times, at the
-// cost of holding the batch's rows (spilled beyond the memory limit).
-// The row count is not known before reading, and Parquet sizes say little
-// about it (repetitive logs compress 50-fold), so the days are capped too.
-const (
-	batchBytes = 128 << 20
-	batchDays  = 3
-)
-
-// batches groups the days to compute into runs of consecutive days.
-func batches(in *lakeInputs, todo []string) [][]string {
-	var out [][]string
-	var cur []string
-	var size int64
-	for _, day := range todo {
-		var daySize int64
-		al, ct := in.files([]string{day})
-		for _, f := range append(al, ct...) {
-			daySize += f.size
-		}
-		if len(cur) > 0 && (window(cur[len(cur)-1])[2] != day || size+daySize > batchBytes || len(cur) == batchDays) {
-			out = append(out, cur)
-			cur, size = nil, 0
-		}
-		cur = append(cur, day)
-		size += daySize
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
-}
-
-// compute defines the view over the logs the days need and, for more than
-// one day, computes their rows into the table s3sift_batch.
-func (d *deriver) compute(ctx context.Context, in *lakeInputs, days []string) error {
-	need := map[string]bool{}
-	var window3 []string
-	for _, day := range days {
-		for _, w := range window(day) {
-			if !need[w] {
-				need[w] = true
-				window3 = append(window3, w)
-			}
-		}
-	}
-	al, ct := in.files(window3)
+// compute defines the view over the logs the day needs: its own and its
+// neighbours'.
+func (d *deriver) compute(ctx context.Context, in *lakeInputs, day string) error {
+	al, ct := in.files(window(day))
 	if err := d.inputViews(ctx, al, ct); err != nil {
 		return err
 	}
-	stmts := []string{
-		"DROP TABLE IF EXISTS s3sift_batch",
+	return d.exec(ctx,
 		"DROP VIEW IF EXISTS s3sift_requests_day",
 		requestsView("s3sift_requests_day", "SELECT * FROM s3sift_role_paths"),
-	}
-	if len(days) > 1 {
-		stmts = append(stmts, fmt.Sprintf("CREATE TABLE s3sift_batch AS SELECT * FROM s3sift_requests_day WHERE date BETWEEN DATE %s AND DATE %s",
-			quote(days[0]), quote(days[len(days)-1])))
-	}
-	return d.exec(ctx, stmts...)
+	)
 }
 
 // publish writes one computed day into the scratch folder and renames it
 // into place. The state forgets the day before the rename and records it
 // after, so a crash in between leaves a day that is recomputed, never one
 // trusted with the wrong file.
-func (d *deriver) publish(ctx context.Context, in *lakeInputs, st *deriveState, day string, batched bool) (dayState, error) {
+func (d *deriver) publish(ctx context.Context, in *lakeInputs, st *deriveState, day string) (dayState, error) {
 	tmp := filepath.Join(d.tmp, day+".parquet")
-	from := "s3sift_requests_day"
-	if batched {
-		from = "s3sift_batch"
-	}
+	const from = "s3sift_requests_day"
 	// The date is the folder's, not a column of the file, as in the other
 	// tables; hive partitioning adds it back last, where the view has it.
 	copyStmt := fmt.Sprintf(`COPY (

@@ -136,8 +136,11 @@ WITH ct_all AS NOT MATERIALIZED (
 		nullif(c.tls_details.tls_version, '') AS tls_version,
 		nullif(c.tls_details.cipher_suite, '') AS cipher_suite,
 		nullif(c.tls_details.client_provided_host_header, '') AS host_header,
-		c.request_parameters,
-		c.additional_event_data
+		-- The members used, not the documents: the documents are large,
+		-- and carrying them through the joins below made DuckDB spill.
+		json_extract_string(c.request_parameters, ['$.bucketName', '$.key', '$.versionId', '$.Host']) AS rp,
+		json_extract_string(c.additional_event_data,
+			['$.bytesTransferredIn', '$.bytesTransferredOut', '$.SignatureVersion', '$.AuthenticationMethod', '$.CipherSuite']) AS aed
 	FROM cloudtrail c
 	WHERE c.event_source = 's3.amazonaws.com'
 ),
@@ -162,11 +165,7 @@ ct AS NOT MATERIALIZED (
 ct_only AS NOT MATERIALIZED (
 	-- CloudTrail records no access-log line has, with the members of their
 	-- JSON documents (each document parsed once).
-	SELECT
-		c.* EXCLUDE (request_parameters, additional_event_data),
-		json_extract_string(c.request_parameters, ['$.bucketName', '$.key', '$.versionId', '$.Host']) AS rp,
-		json_extract_string(c.additional_event_data,
-			['$.bytesTransferredIn', '$.bytesTransferredOut', '$.SignatureVersion', '$.AuthenticationMethod', '$.CipherSuite']) AS aed
+	SELECT c.*
 	FROM ct c
 	ANTI JOIN s3_access_logs x ON x.request_id = c.request_id
 ),
