@@ -25,6 +25,11 @@ import (
 // lake's internal folder.
 const DefaultDeriveMemory = "2GB"
 
+// ErrOutOfMemory is returned (wrapped) by Derive when DuckDB ran out of
+// its memory limit (some of its hash tables cannot spill to disk): a
+// larger MemoryLimit is needed.
+var ErrOutOfMemory = errors.New("query: storing s3_requests: DuckDB ran out of memory")
+
 // DeriveConfig says which lake's s3_requests to store and how.
 type DeriveConfig struct {
 	// Lake is the lake folder.
@@ -86,7 +91,7 @@ func Derive(ctx context.Context, cfg DeriveConfig) (DeriveSummary, error) {
 	d := &deriver{cfg: cfg, log: log, lake: lk.Dir()}
 	sum, err := d.run(ctx)
 	sum.Elapsed = time.Since(start)
-	return sum, err
+	return sum, memoryHint(err, d.memoryLimit())
 }
 
 // deriver is one Derive run.
@@ -209,10 +214,7 @@ func (d *deriver) run(ctx context.Context) (DeriveSummary, error) {
 			return sum, fmt.Errorf("query: storing s3_requests: interrupted (run again to finish): %w", err)
 		}
 		t0 := time.Now()
-		if err := d.compute(ctx, in, day); err != nil {
-			return sum, err
-		}
-		ds, err := d.publish(ctx, in, st, day)
+		ds, err := d.mergeDay(ctx, in, st, day)
 		if err != nil {
 			return sum, err
 		}
@@ -246,10 +248,7 @@ func (d *deriver) openEngine(ctx context.Context, spill string) (*sql.DB, error)
 		return nil, fmt.Errorf("query: starting DuckDB: %w", err)
 	}
 	d.conn = conn
-	mem := d.cfg.MemoryLimit
-	if mem == "" {
-		mem = DefaultDeriveMemory
-	}
+	mem := d.memoryLimit()
 	stmts := []string{
 		"SET autoinstall_known_extensions = false",
 		"SET autoload_known_extensions = false",
@@ -360,6 +359,35 @@ func (d *deriver) loadRolePaths(ctx context.Context, rp [][3]string) error {
 		}
 	}
 	return nil
+}
+
+// mergeDay computes and publishes one merged day.
+func (d *deriver) mergeDay(ctx context.Context, in *lakeInputs, st *deriveState, day string) (dayState, error) {
+	if err := d.compute(ctx, in, day); err != nil {
+		return dayState{}, err
+	}
+	return d.publish(ctx, in, st, day)
+}
+
+// isOutOfMemory reports whether err is DuckDB's out-of-memory error.
+func isOutOfMemory(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "Out of Memory Error")
+}
+
+// memoryHint marks DuckDB's out-of-memory error, wherever Derive met it,
+// with ErrOutOfMemory and the limit that was too small.
+func memoryHint(err error, limit string) error {
+	if !isOutOfMemory(err) {
+		return err
+	}
+	return fmt.Errorf("%w (limit %s): %w", ErrOutOfMemory, limit, err)
+}
+
+func (d *deriver) memoryLimit() string {
+	if d.cfg.MemoryLimit == "" {
+		return DefaultDeriveMemory
+	}
+	return d.cfg.MemoryLimit
 }
 
 // compute defines the view over the logs the day needs: its own and its

@@ -3,6 +3,7 @@ package query_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -394,4 +395,24 @@ func TestDeriveWaitsForWriter(t *testing.T) {
 	if sum := derive(t, lakeDir, false); len(sum.Computed) == 0 {
 		t.Errorf("Derive after the lock is released: got %+v, want days computed", sum)
 	}
+}
+
+// TestDeriveOutOfMemory checks that DuckDB running out of its memory limit
+// (after the retry on one thread) is reported as ErrOutOfMemory, leaves the
+// lake answering right, and that a larger limit then stores the day.
+func TestDeriveOutOfMemory(t *testing.T) {
+	dir := t.TempDir()
+	lake := filepath.Join(dir, "lake")
+	genIngest(t, filepath.Join(dir, "logs"), lake, gen.Config{Seed: 9, Days: 1, RequestsPerDay: 20000})
+	_, err := query.Derive(context.Background(), query.DeriveConfig{Lake: lake, MemoryLimit: "4MB"})
+	if !errors.Is(err, query.ErrOutOfMemory) {
+		t.Fatalf("Derive with 4 MB: got %v, want ErrOutOfMemory", err)
+	}
+	if st := openLake(t, lake).Requests(); !st.Stale() {
+		t.Errorf("after the failure: got %+v, want the day computed at query time", st)
+	}
+	if sum := derive(t, lake, false); len(sum.Computed) == 0 || sum.Direct != 0 {
+		t.Errorf("Derive: got %+v, want the day merged and stored", sum)
+	}
+	sameAsLive(t, lake)
 }

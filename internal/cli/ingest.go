@@ -120,6 +120,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		// DuckDB takes its own.
 		debug.FreeOSMemory()
 		d, err := query.Derive(ctx, query.DeriveConfig{Lake: *lakeDir, Logger: cfg.Logger, MemoryLimit: deriveMemory(*memory)})
+		if errors.Is(err, query.ErrOutOfMemory) {
+			return fmt.Errorf("%w; the logs are in the lake: run the same ingest again with a larger --memory-mb (DuckDB gets 3× it, at least 384 MB)", err)
+		}
 		if err != nil {
 			return fmt.Errorf("storing s3_requests: %w", err)
 		}
@@ -286,13 +289,15 @@ type requestsJSON struct {
 	Elapsed   float64 `json:"elapsed_seconds"`
 }
 
-// deriveMemory bounds DuckDB while it stores s3_requests after an ingest,
-// so the whole command stays under 1 GB: twice the row buffers
-// of --memory-mb, at least 256 MB (DuckDB spills to disk beyond it).
+// deriveMemory bounds DuckDB while it merges and stores s3_requests after
+// an ingest, so the whole command stays under 1 GB: three times the row
+// buffers of --memory-mb (freed by then), at least 384 MB. DuckDB spills
+// to disk beyond it; at 256 MB a day of ~100k requests in both logs took
+// twice as long and once ran out of memory.
 func deriveMemory(memoryMB int) string {
-	mb := 2 * memoryMB
-	if mb < 256 {
-		mb = 256
+	mb := 3 * memoryMB
+	if mb < 384 {
+		mb = 384
 	}
 	return fmt.Sprintf("%dMB", mb)
 }
