@@ -45,7 +45,14 @@ const maxPrincipals = 4096
 func (d *AccessLogDeriver) Derive(a *AccessLog) {
 	r := &a.AccessLogRequest
 	*r = AccessLogRequest{}
-	op, known := accessLogOperation(a.Operation, a.Key != "")
+	var op *Operation
+	ops, known := accessLogRequestOps[a.Operation]
+	if known {
+		op = ops[0]
+		if a.Key != "" {
+			op = ops[1]
+		}
+	}
 
 	switch {
 	case a.Operation == "REST.GET.BUCKET" && strings.Contains(a.RequestURI, "list-type=2"):
@@ -115,20 +122,28 @@ func principalOf(req string) requesterPrincipal {
 	return p
 }
 
-// accessLogOperation returns the operation an access-log line's operation
-// names, telling a bucket from an object API logged alike by whether the
-// line has a key. Unlike LookupRequest it knows no internal operation that
-// the table does not list.
-func accessLogOperation(name string, hasKey bool) (Operation, bool) {
-	idx := byName[name]
-	switch {
-	case len(idx) == 0:
-		return Operation{}, false
-	case len(idx) == 1:
-		return operations[idx[0]], true
+// accessLogRequestOps maps every operation name to the operation an access-log
+// line naming it means, without a key ([0]) and with one ([1]): a bucket
+// and an object API may be logged alike (REST.GET.ACL). Unlike
+// LookupRequest it knows no internal operation the table does not list,
+// as the view's join on s3_operations.
+var accessLogRequestOps = func() map[string][2]*Operation {
+	m := make(map[string][2]*Operation, len(byName))
+	for name, idx := range byName {
+		if len(idx) == 1 {
+			op := &operations[idx[0]]
+			m[name] = [2]*Operation{op, op}
+			continue
+		}
+		var pair [2]*Operation
+		for k, hasKey := range []bool{false, true} {
+			op, _ := LookupRequest(name, hasKey)
+			pair[k] = &op
+		}
+		m[name] = pair
 	}
-	return LookupRequest(name, hasKey)
-}
+	return m
+}()
 
 // requesterType is the principal type of an access log's requester field.
 func requesterType(r string) string {
