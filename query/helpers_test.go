@@ -16,9 +16,20 @@ import (
 )
 
 // writeParquet writes rows as one Parquet file at lake/rel, the way the lake
-// writer does (zstd, from the event structs).
+// writer does (zstd, from the event structs), with the s3r_ columns the
+// ingest derives.
 func writeParquet[T any](tb testing.TB, lake, rel string, rows []T) {
 	tb.Helper()
+	switch rs := any(rows).(type) {
+	case []event.AccessLog:
+		for i := range rs {
+			event.DeriveAccessLog(&rs[i])
+		}
+	case []event.CloudTrail:
+		for i := range rs {
+			event.DeriveCloudTrail(&rs[i])
+		}
+	}
 	path := filepath.Join(lake, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		tb.Fatal(err)
