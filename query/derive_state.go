@@ -283,14 +283,15 @@ func hashRolePaths(rp [][3]string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// RequestsStatus says how s3_requests is answered: from the stored days
-// (fast), or computed from the logs at query time (the live view, slow).
+// RequestsStatus says how s3_requests is answered: as Derive recorded
+// (fast: a stored merged day, or a day read straight from one log's s3r_
+// columns), or computed from the logs at query time (the live view, slow).
 type RequestsStatus struct {
 	// Days is the number of days with logs in the lake.
 	Days int
-	// StoredDays are answered from the stored table; LiveDays, sorted, are
-	// computed at query time because they are not stored or their logs
-	// changed since they were.
+	// StoredDays are answered as Derive recorded them; LiveDays, sorted,
+	// are computed at query time because Derive has not seen them or their
+	// logs changed since it did.
 	StoredDays int
 	LiveDays   []string
 	// Reason says why days are live ("" when none is).
