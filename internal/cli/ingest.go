@@ -113,20 +113,22 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var derived *query.DeriveSummary
+	var derr error // s3_requests not updated: said after the summary
 	if !interrupted {
-		// Store s3_requests for the days this ingest touched, so queries
-		// over it read one table instead of merging both logs each time.
-		// The row buffers are garbage now: give their memory back before
-		// DuckDB takes its own.
+		// Update s3_requests for the days this ingest touched, so queries
+		// over it read the logs' own files or one stored table instead of
+		// merging both logs each time. The row buffers are garbage now:
+		// give their memory back before DuckDB takes its own.
 		debug.FreeOSMemory()
 		d, err := query.Derive(ctx, query.DeriveConfig{Lake: *lakeDir, Logger: cfg.Logger, MemoryLimit: deriveMemory(*memory)})
-		if errors.Is(err, query.ErrOutOfMemory) {
-			return fmt.Errorf("%w; the logs are in the lake: run the same ingest again with a larger --memory-mb (DuckDB gets 3× it, at least 384 MB)", err)
+		switch {
+		case errors.Is(err, query.ErrOutOfMemory):
+			derr = fmt.Errorf("%w; the logs are in the lake: run the same ingest again with a larger --memory-mb (DuckDB gets 3× it, at least 384 MB)", err)
+		case err != nil:
+			derr = fmt.Errorf("storing s3_requests (the logs are in the lake; run the ingest again to retry): %w", err)
+		default:
+			derived = &d
 		}
-		if err != nil {
-			return fmt.Errorf("storing s3_requests: %w", err)
-		}
-		derived = &d
 	}
 	if *outFormat == "json" {
 		if err := writeIngestJSON(e.stdout, sum, derived); err != nil {
@@ -142,6 +144,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	}
 	if interrupted {
 		return err
+	}
+	if derr != nil {
+		return derr
 	}
 	if n := len(sum.Failed); n > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d object(s) could not be read; rerun to try them again", n)}

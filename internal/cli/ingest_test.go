@@ -145,3 +145,30 @@ func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// TestIngestCommandRequestsFail checks the step after the logs are in:
+// when s3_requests cannot be updated, the summary is still printed, the
+// error says the logs are in and what to do, the exit is 1, and the next
+// ingest finishes the job.
+func TestIngestCommandRequestsFail(t *testing.T) {
+	lake := filepath.Join(t.TempDir(), "lake")
+	// A file where s3_requests' working folder goes.
+	if err := os.MkdirAll(filepath.Join(lake, "_s3sift"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	blocker := filepath.Join(lake, "_s3sift", "derive")
+	if err := os.WriteFile(blocker, []byte("not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runIngestCLI(t, "--lake", lake, "--progress", "never", ingestCorpus)
+	if code != 1 || !strings.Contains(stdout, "rows: s3_access_logs ") || !strings.Contains(stderr, "the logs are in the lake") {
+		t.Fatalf("ingest with s3_requests blocked: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 1, the summary, and an error saying the logs are in", code, stdout, stderr)
+	}
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runIngestCLI(t, "--lake", lake, "--progress", "never", ingestCorpus)
+	if code != 0 || !strings.Contains(stdout, "ingested 0 object(s)") || !strings.Contains(stdout, "s3_requests: ") {
+		t.Fatalf("second ingest: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0, nothing new, s3_requests updated", code, stdout, stderr)
+	}
+}
