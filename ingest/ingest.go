@@ -22,8 +22,11 @@ import (
 )
 
 // DefaultMemory is the default bound on the rows buffered in memory,
-// across all workers, before they are written out.
-const DefaultMemory = 128 << 20
+// across all workers, before they are written out. Smaller is faster up to
+// a point, because every page the process grows to is touched fresh once:
+// 32 MB instead of 128 took 9–17 % less CPU and half the memory over 400 MB
+// of either log, for about twice as many files and a lake 2–4 % bigger.
+const DefaultMemory = 32 << 20
 
 // Config is what Run needs. Only Lake and Sources are required.
 type Config struct {
@@ -36,7 +39,7 @@ type Config struct {
 	Workers int
 	// Memory bounds the rows held in memory across workers before they
 	// are written to Parquet (default DefaultMemory). The process uses
-	// about 3–4 times this at peak (Parquet encoding, GC).
+	// several times this at peak (Parquet encoding, GC, fixed buffers).
 	Memory int64
 	// CommitEvery bounds the time between commits of a worker, so a crash
 	// of a slow run loses little (default one minute).

@@ -33,7 +33,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	workers := fs.Int("workers", 0, "objects read at once (default: number of CPUs)")
 	progress := fs.String("progress", "auto", "progress line on stderr: auto (when stderr is a terminal), never, always")
 	outFormat := fs.String("format", "text", "summary format: text or json")
-	memory := fs.Int("memory-mb", ingest.DefaultMemory>>20, "MB of parsed rows held in memory before they are written (the whole process peaks at 3–4× this)")
+	memory := fs.Int("memory-mb", ingest.DefaultMemory>>20, "MB of parsed rows held in memory before they are written; merging the days both logs hold gives DuckDB 3× this, at least 384 MB")
 	compact := fs.Bool("compact", false, "afterwards, merge the lake's small files into full ones (rewrites them once)")
 	s3f := addS3Flags(fs)
 	paths, err := parseFlags(fs, args)
