@@ -82,3 +82,25 @@ func TestPartitionPruning(t *testing.T) {
 		t.Error("reading every day succeeded despite the corrupt file: the test proves nothing")
 	}
 }
+
+// TestUnreadableJSON checks that a JSON document DuckDB refuses (a lone
+// surrogate escape, written by some other tool) is NULL in the views
+// rather than failing every query that reads the column.
+func TestUnreadableJSON(t *testing.T) {
+	lake := t.TempDir()
+	rows := []event.CloudTrail{{EventVersion: "1.09", EventTime: at("2024-05-01T10:00:00Z"),
+		EventSource: "s3.amazonaws.com", EventName: "GetObject", AWSRegion: "us-east-1", EventID: "e1", RequestID: "r1",
+		RequestParameters: `{"bucketName":"b","key":"\ud800x"}`}}
+	writeParquet(t, lake, "cloudtrail/date=2024-05-01/region=us-east-1/part-0.parquet", rows)
+	db := openLake(t, lake)
+	for q, want := range map[string]int64{
+		"SELECT count(*) FROM cloudtrail WHERE request_parameters IS NULL": 1,
+		"SELECT count(*) FROM s3_requests_live WHERE bucket = 'b'":         0,
+		"SELECT count(*) FROM s3_requests":                                 1,
+		"SELECT count(bucket) + count(key) FROM s3_requests":               0,
+	} {
+		if got := count(t, db, q); got != want {
+			t.Errorf("%s: got %d, want %d", q, got, want)
+		}
+	}
+}

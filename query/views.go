@@ -67,13 +67,14 @@ func tableView(t storedTable, cat event.Table, files string) string {
 // the view shows exactly those (the files also hold s3_requests' derived
 // columns, and files written before those existed lack them). The JSON
 // text columns are typed JSON; an empty one is NULL (see
-// event.JSONColumns).
+// event.JSONColumns), and so is one DuckDB cannot read as JSON (the
+// decoder stores none, but one such value must not fail every query).
 func selectList(t event.Table) string {
 	cols := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		cols[i] = ident(c.Name)
 		if t.Name == event.TableCloudTrail && slices.Contains(event.JSONColumns, c.Name) {
-			cols[i] = fmt.Sprintf("CAST(nullif(%s, '') AS JSON) AS %s", ident(c.Name), ident(c.Name))
+			cols[i] = fmt.Sprintf("TRY_CAST(nullif(%s, '') AS JSON) AS %s", ident(c.Name), ident(c.Name))
 		}
 	}
 	return strings.Join(cols, ", ")

@@ -457,12 +457,57 @@ func appendRaw(dst, raw []byte, flags uint8) []byte {
 // rawValue returns the JSON text b[i:end] as a string: a substring of the
 // chunk when it is already compact and valid.
 func (d *decoder) rawValue(i, end int, flags uint8) string {
-	if flags&(fSpace|fHigh) == 0 {
-		return d.s[i:end]
+	var s string
+	switch {
+	case flags&(fSpace|fHigh) == 0:
+		s = d.s[i:end]
+	case flags&fSpace == 0 && utf8.Valid(d.b[i:end]):
+		s = d.s[i:end]
+	default:
+		d.scratch = appendRaw(d.scratch[:0], d.b[i:end], flags)
+		s = string(d.scratch)
 	}
-	if flags&fSpace == 0 && utf8.Valid(d.b[i:end]) {
-		return d.s[i:end]
+	if flags&fEscape != 0 {
+		s = fixLoneSurrogates(s)
 	}
-	d.scratch = appendRaw(d.scratch[:0], d.b[i:end], flags)
-	return string(d.scratch)
+	return s
+}
+
+// fixLoneSurrogates replaces the escapes of UTF-16 surrogates that are not
+// part of a pair (\ud800 alone) with \ufffd. JSON's grammar allows them,
+// but they encode no character, and DuckDB refuses a document holding one:
+// kept, it would make every query reading the column fail. s, already
+// scanned as valid JSON, is returned as is when it holds none.
+func fixLoneSurrogates(s string) string {
+	var b []byte // the fixed text, once a lone surrogate is found
+	last := 0    // s[last:] is not copied to b yet
+	at := func(i int) rune {
+		return rune(hexVal(s[i])<<12 | hexVal(s[i+1])<<8 | hexVal(s[i+2])<<4 | hexVal(s[i+3]))
+	}
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		if s[i+1] != 'u' || i+6 > len(s) {
+			i++ // another escape: skip the escaped character
+			continue
+		}
+		r := at(i + 2)
+		if !utf16.IsSurrogate(r) {
+			i += 5
+			continue
+		}
+		if i+12 <= len(s) && s[i+6] == '\\' && s[i+7] == 'u' && utf16.DecodeRune(r, at(i+8)) != utf8.RuneError {
+			i += 11 // a pair
+			continue
+		}
+		b = append(b, s[last:i]...)
+		b = append(b, `\ufffd`...)
+		last = i + 6
+		i += 5
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
 }
