@@ -283,32 +283,41 @@ func (d *deriver) exec(ctx context.Context, stmts ...string) error {
 	return nil
 }
 
+// matchSlack is how far from a day's bounds the neighbouring days' rows
+// are read when merging the day: the two logs record a request seconds
+// apart, and reading whole neighbouring days tripled the rows joined.
+const matchSlack = 6 * time.Hour
+
 // inputViews defines s3_access_logs and cloudtrail over the given files
-// (an empty view with the catalogue's columns when there are none).
-func (d *deriver) inputViews(ctx context.Context, accessLogs, cloudTrail []inputFile) error {
+// (an empty view with the catalogue's columns when there are none). With a
+// day, rows of other days are kept only within matchSlack of its bounds.
+func (d *deriver) inputViews(ctx context.Context, accessLogs, cloudTrail []inputFile, day string) error {
 	var stmts []string
 	for _, t := range storedTables {
 		var files []inputFile
+		timeCol := "time"
 		switch t.name {
 		case event.TableAccessLogs:
 			files = accessLogs
 		case event.TableCloudTrail:
-			files = cloudTrail
+			files, timeCol = cloudTrail, "event_time"
 		default:
 			continue
 		}
 		stmts = append(stmts, "DROP VIEW IF EXISTS "+ident(t.name))
+		cat, _ := event.LookupTable(t.name)
 		if len(files) == 0 {
-			cat, _ := event.LookupTable(t.name)
 			stmts = append(stmts, emptyView(cat))
 			continue
 		}
-		list := make([]string, len(files))
-		for i, f := range files {
-			list[i] = quote(path.Join(filepath.ToSlash(d.lake), f.rel))
+		view := tableView(t, cat, d.fileList(files))
+		if day != "" {
+			start, _ := time.Parse(time.DateOnly, day)
+			view += fmt.Sprintf(" WHERE date = DATE %s OR (%s >= TIMESTAMP %s AND %s < TIMESTAMP %s)",
+				quote(day), timeCol, quote(start.Add(-matchSlack).Format(time.DateTime)),
+				timeCol, quote(start.Add(24*time.Hour+matchSlack).Format(time.DateTime)))
 		}
-		cat, _ := event.LookupTable(t.name)
-		stmts = append(stmts, tableView(t, cat, "["+strings.Join(list, ", ")+"]"))
+		stmts = append(stmts, view)
 	}
 	return d.exec(ctx, stmts...)
 }
@@ -316,7 +325,7 @@ func (d *deriver) inputViews(ctx context.Context, accessLogs, cloudTrail []input
 // readRolePaths reads the role paths from every CloudTrail file.
 func (d *deriver) readRolePaths(ctx context.Context, in *lakeInputs) ([][3]string, error) {
 	_, ct := in.files(in.days)
-	if err := d.inputViews(ctx, nil, ct); err != nil {
+	if err := d.inputViews(ctx, nil, ct, ""); err != nil {
 		return nil, err
 	}
 	rows, err := d.conn.QueryContext(ctx, "SELECT account_id, role_name, role_arn FROM ("+rolePathsQuery+") ORDER BY ALL")
@@ -394,7 +403,7 @@ func (d *deriver) memoryLimit() string {
 // neighbours'.
 func (d *deriver) compute(ctx context.Context, in *lakeInputs, day string) error {
 	al, ct := in.files(window(day))
-	if err := d.inputViews(ctx, al, ct); err != nil {
+	if err := d.inputViews(ctx, al, ct, day); err != nil {
 		return err
 	}
 	return d.exec(ctx,
