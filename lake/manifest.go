@@ -3,13 +3,14 @@ package lake
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"time"
+
+	json "github.com/goccy/go-json"
 )
 
 // Object is the manifest's record of one ingested source object.

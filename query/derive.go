@@ -96,11 +96,42 @@ func Derive(ctx context.Context, cfg DeriveConfig) (DeriveSummary, error) {
 
 // deriver is one Derive run.
 type deriver struct {
-	cfg  DeriveConfig
-	log  *slog.Logger
-	lake string
-	tmp  string // scratch folder for day files before their rename
-	conn *sql.Conn
+	cfg   DeriveConfig
+	log   *slog.Logger
+	lake  string
+	tmp   string // scratch folder for day files before their rename
+	spill string // DuckDB's temporary folder
+	// rolePaths fill the engine's role path table when it starts.
+	rolePaths [][3]string
+	db        *sql.DB
+	conn      *sql.Conn // nil until engine starts it
+}
+
+// engine returns the connection to the run's DuckDB, starting it (with the
+// role paths loaded) on first use.
+func (d *deriver) engine(ctx context.Context) (*sql.Conn, error) {
+	if d.conn != nil {
+		return d.conn, nil
+	}
+	db, err := d.openEngine(ctx, d.spill)
+	if err != nil {
+		d.conn = nil // closed by openEngine
+		return nil, err
+	}
+	d.db = db
+	if err := d.loadRolePaths(ctx, d.rolePaths); err != nil {
+		return nil, err
+	}
+	return d.conn, nil
+}
+
+func (d *deriver) closeEngine() {
+	if d.conn != nil {
+		d.conn.Close()
+	}
+	if d.db != nil {
+		d.db.Close()
+	}
 }
 
 func (d *deriver) run(ctx context.Context) (DeriveSummary, error) {
@@ -130,12 +161,10 @@ func (d *deriver) run(ctx context.Context) (DeriveSummary, error) {
 		return sum, err
 	}
 
-	db, err := d.openEngine(ctx, spill)
-	if err != nil {
-		return sum, err
-	}
-	defer db.Close()
-	defer d.conn.Close()
+	// DuckDB starts only if a day needs it (a merge, CloudTrail to look
+	// into): a lake of access logs alone is updated without it.
+	d.spill = spill
+	defer d.closeEngine()
 
 	// The role paths come from every CloudTrail record: read them again only
 	// when CloudTrail's files changed.
@@ -166,8 +195,11 @@ func (d *deriver) run(ctx context.Context) (DeriveSummary, error) {
 			return sum, err
 		}
 	}
-	if err := d.loadRolePaths(ctx, rolePaths); err != nil {
-		return sum, err
+	d.rolePaths = rolePaths
+	if d.conn != nil { // started to read them: load them now
+		if err := d.loadRolePaths(ctx, rolePaths); err != nil {
+			return sum, err
+		}
 	}
 
 	var todo []string
@@ -184,6 +216,7 @@ func (d *deriver) run(ctx context.Context) (DeriveSummary, error) {
 	}
 	done := 0
 	var merge []string
+	direct := map[string]dayState{}
 	for _, day := range todo {
 		source, rows, err := d.directSource(ctx, in, day)
 		if err != nil {
@@ -193,10 +226,12 @@ func (d *deriver) run(ctx context.Context) (DeriveSummary, error) {
 			merge = append(merge, day)
 			continue
 		}
-		ds, err := d.publishDirect(in, st, day, source, rows)
-		if err != nil {
-			return sum, err
-		}
+		direct[day] = dayState{Inputs: in.dayInputs(day), Direct: source, Rows: rows}
+	}
+	if err := d.publishDirect(st, direct); err != nil {
+		return sum, err
+	}
+	for day, ds := range direct {
 		done++
 		sum.Computed = append(sum.Computed, day)
 		sum.Direct++
@@ -325,6 +360,12 @@ func (d *deriver) inputViews(ctx context.Context, accessLogs, cloudTrail []input
 // readRolePaths reads the role paths from every CloudTrail file.
 func (d *deriver) readRolePaths(ctx context.Context, in *lakeInputs) ([][3]string, error) {
 	_, ct := in.files(in.days)
+	if len(ct) == 0 {
+		return [][3]string{}, nil
+	}
+	if _, err := d.engine(ctx); err != nil {
+		return nil, err
+	}
 	if err := d.inputViews(ctx, nil, ct, ""); err != nil {
 		return nil, err
 	}
@@ -372,6 +413,9 @@ func (d *deriver) loadRolePaths(ctx context.Context, rp [][3]string) error {
 
 // mergeDay computes and publishes one merged day.
 func (d *deriver) mergeDay(ctx context.Context, in *lakeInputs, st *deriveState, day string) (dayState, error) {
+	if _, err := d.engine(ctx); err != nil {
+		return dayState{}, err
+	}
 	if err := d.compute(ctx, in, day); err != nil {
 		return dayState{}, err
 	}

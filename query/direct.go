@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/s3sift/s3sift/event"
 )
@@ -38,7 +41,11 @@ func (d *deriver) directSource(ctx context.Context, in *lakeInputs, day string) 
 		return "", 0, fmt.Errorf("query: storing s3_requests of %s: %s: %w", day, what, err)
 	}
 	s3Records := func(files []inputFile) (int64, error) {
-		return scanCount(ctx, d.conn, fmt.Sprintf(
+		conn, err := d.engine(ctx)
+		if err != nil {
+			return 0, err
+		}
+		return scanCount(ctx, conn, fmt.Sprintf(
 			"SELECT count(*) FROM read_parquet(%s) WHERE event_source = 's3.amazonaws.com'", d.fileList(files)))
 	}
 	source, files := event.TableAccessLogs, alDay
@@ -58,24 +65,54 @@ func (d *deriver) directSource(ctx context.Context, in *lakeInputs, day string) 
 	default:
 		return "", 0, nil
 	}
-	with, err := scanCount(ctx, d.conn, fmt.Sprintf(
-		"SELECT count(DISTINCT file_name) FROM parquet_schema(%s) WHERE name = %s", d.fileList(files), quote(directProbe)))
+	rows, derived, err := d.footers(files)
 	if err != nil {
-		return fail("reading file schemas", err)
+		return fail("reading file footers", err)
 	}
-	if with != int64(len(files)) {
+	if !derived {
 		return "", 0, nil
 	}
-	var rows int64
 	if source == event.TableCloudTrail {
-		rows, err = s3Records(files)
-	} else {
-		rows, err = scanCount(ctx, d.conn, fmt.Sprintf("SELECT count(*) FROM read_parquet(%s)", d.fileList(files)))
-	}
-	if err != nil {
-		return fail("counting rows", err)
+		if rows, err = s3Records(files); err != nil {
+			return fail("counting rows", err)
+		}
 	}
 	return source, rows, nil
+}
+
+// footers reads the files' Parquet footers: their rows, and whether every
+// one has the s3r_ columns.
+func (d *deriver) footers(files []inputFile) (rows int64, derived bool, err error) {
+	for _, f := range files {
+		n, has, err := footer(filepath.Join(d.lake, filepath.FromSlash(f.rel)))
+		if err != nil {
+			return 0, false, err
+		}
+		if !has {
+			return 0, false, nil
+		}
+		rows += n
+	}
+	return rows, true, nil
+}
+
+// footer reads one file's row count and whether it has the s3r_ columns.
+func footer(path string) (int64, bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, false, err
+	}
+	pf, err := parquet.OpenFile(f, fi.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return 0, false, fmt.Errorf("%s: %w", path, err)
+	}
+	_, has := pf.Schema().Lookup(directProbe)
+	return pf.NumRows(), has, nil
 }
 
 // fileList is a SQL list of the files' absolute paths.
@@ -87,21 +124,34 @@ func (d *deriver) fileList(files []inputFile) string {
 	return "[" + strings.Join(list, ", ") + "]"
 }
 
-// publishDirect records a direct day, removing the file an earlier Derive
-// stored for it. The state forgets the day before the removal, as in
-// publish.
-func (d *deriver) publishDirect(in *lakeInputs, st *deriveState, day, source string, rows int64) (dayState, error) {
-	delete(st.Days, day)
-	if err := st.save(d.lake); err != nil {
-		return dayState{}, err
+// publishDirect records the direct days, removing the files an earlier
+// Derive stored for them. The state forgets those days before the removal,
+// as in publish, so a crash leaves them recomputed, never answered from a
+// file that is gone. The state is written at most twice for all the days.
+func (d *deriver) publishDirect(st *deriveState, days map[string]dayState) error {
+	stored := false // a day to forget had a file
+	for day := range days {
+		if old, ok := st.Days[day]; ok && old.File != "" {
+			stored = true
+		}
+		delete(st.Days, day)
 	}
-	rel := path.Join(event.TableRequests, "date="+day, requestsFileName)
-	if err := os.Remove(filepath.Join(d.lake, filepath.FromSlash(rel))); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return dayState{}, fmt.Errorf("query: removing %s: %w", rel, err)
+	if stored {
+		if err := st.save(d.lake); err != nil {
+			return err
+		}
 	}
-	ds := dayState{Inputs: in.dayInputs(day), Direct: source, Rows: rows}
-	st.Days[day] = ds
-	return ds, st.save(d.lake)
+	for day := range days {
+		rel := path.Join(event.TableRequests, "date="+day, requestsFileName)
+		if err := os.Remove(filepath.Join(d.lake, filepath.FromSlash(rel))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("query: removing %s: %w", rel, err)
+		}
+	}
+	if len(days) == 0 {
+		return nil
+	}
+	maps.Copy(st.Days, days)
+	return st.save(d.lake)
 }
 
 // directAccessLogs is the SELECT of s3_requests over access-log files of
