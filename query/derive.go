@@ -42,6 +42,10 @@ type DeriveConfig struct {
 	MemoryLimit string
 	// Force recomputes every day, even those whose logs did not change.
 	Force bool
+	// BeforeEngine, when set, is called once before DuckDB starts (it
+	// starts only when a day must be merged or CloudTrail read), e.g. to
+	// give memory back to the system first.
+	BeforeEngine func()
 	// Progress, when set, is called after each day is stored (or found to
 	// hold no request), with the day and how many are left.
 	Progress func(day string, left int)
@@ -112,6 +116,9 @@ type deriver struct {
 func (d *deriver) engine(ctx context.Context) (*sql.Conn, error) {
 	if d.conn != nil {
 		return d.conn, nil
+	}
+	if d.cfg.BeforeEngine != nil {
+		d.cfg.BeforeEngine()
 	}
 	db, err := d.openEngine(ctx, d.spill)
 	if err != nil {

@@ -118,9 +118,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		// Update s3_requests for the days this ingest touched, so queries
 		// over it read the logs' own files or one stored table instead of
 		// merging both logs each time. The row buffers are garbage now:
-		// give their memory back before DuckDB takes its own.
-		debug.FreeOSMemory()
-		d, err := query.Derive(ctx, query.DeriveConfig{Lake: *lakeDir, Logger: cfg.Logger, MemoryLimit: deriveMemory(*memory)})
+		// if DuckDB starts, give their memory back before it takes its own.
+		d, err := query.Derive(ctx, query.DeriveConfig{Lake: *lakeDir, Logger: cfg.Logger, MemoryLimit: deriveMemory(*memory),
+			BeforeEngine: debug.FreeOSMemory})
 		switch {
 		case errors.Is(err, query.ErrOutOfMemory):
 			derr = fmt.Errorf("%w; the logs are in the lake: run the same ingest again with a larger --memory-mb (DuckDB gets 3× it, at least 384 MB)", err)
