@@ -178,8 +178,14 @@ func (d *deriver) run(ctx context.Context) (DeriveSummary, error) {
 	version, ctHash := viewVersion(), in.cloudTrailHash()
 	rolePaths := st.RolePaths
 	if st.ViewVersion != version || st.CloudTrailFiles != ctHash || rolePaths == nil {
-		if rolePaths, err = d.readRolePaths(ctx, in); err != nil {
-			return sum, err
+		// Only access-log lines need them (a CloudTrail record names its
+		// role's path itself): without access logs they stay unread (nil),
+		// and are read when access logs arrive.
+		rolePaths = nil
+		if in.hasAccessLogs() {
+			if rolePaths, err = d.readRolePaths(ctx, in); err != nil {
+				return sum, err
+			}
 		}
 	}
 	switch {
@@ -195,9 +201,6 @@ func (d *deriver) run(ctx context.Context) (DeriveSummary, error) {
 	}
 	if st.ViewVersion != version || st.CloudTrailFiles != ctHash || sum.Reason != "" {
 		st.Format, st.ViewVersion, st.CloudTrailFiles, st.RolePaths = deriveFormat, version, ctHash, rolePaths
-		if rolePaths == nil {
-			st.RolePaths = [][3]string{}
-		}
 		if err := st.save(d.lake); err != nil {
 			return sum, err
 		}

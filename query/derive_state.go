@@ -42,8 +42,10 @@ type deriveState struct {
 	ViewVersion string `json:"view_version"`
 	// CloudTrailFiles is the hash of the list of every CloudTrail file: the
 	// role paths below were read from exactly these.
-	CloudTrailFiles string      `json:"cloudtrail_files"`
-	RolePaths       [][3]string `json:"role_paths"`
+	CloudTrailFiles string `json:"cloudtrail_files"`
+	// RolePaths is nil when they were not read (a lake without access
+	// logs does not need them).
+	RolePaths [][3]string `json:"role_paths"`
 	// Days holds the days stored, by YYYY-MM-DD. A day being recomputed
 	// is absent, so a crash leaves it unused rather than wrong.
 	Days map[string]dayState `json:"days"`
@@ -229,6 +231,9 @@ func (in *lakeInputs) dayInputs(day string) string {
 	al, ct := in.files(window(day))
 	return hashFiles(al, ct)
 }
+
+// hasAccessLogs reports whether the lake holds access-log files.
+func (in *lakeInputs) hasAccessLogs() bool { return len(in.accessLogs) > 0 }
 
 // cloudTrailHash is the hash of the list of every CloudTrail file.
 func (in *lakeInputs) cloudTrailHash() string {

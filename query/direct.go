@@ -40,19 +40,11 @@ func (d *deriver) directSource(ctx context.Context, in *lakeInputs, day string) 
 	fail := func(what string, err error) (string, int64, error) {
 		return "", 0, fmt.Errorf("query: storing s3_requests of %s: %s: %w", day, what, err)
 	}
-	s3Records := func(files []inputFile) (int64, error) {
-		conn, err := d.engine(ctx)
-		if err != nil {
-			return 0, err
-		}
-		return scanCount(ctx, conn, fmt.Sprintf(
-			"SELECT count(*) FROM read_parquet(%s) WHERE event_source = 's3.amazonaws.com'", d.fileList(files)))
-	}
 	source, files := event.TableAccessLogs, alDay
 	switch {
 	case len(alDay) > 0:
 		if len(ctWin) > 0 {
-			n, err := s3Records(ctWin)
+			n, err := d.s3Records(ctx, ctWin)
 			if err != nil {
 				return fail("counting CloudTrail S3 records", err)
 			}
@@ -65,55 +57,93 @@ func (d *deriver) directSource(ctx context.Context, in *lakeInputs, day string) 
 	default:
 		return "", 0, nil
 	}
-	rows, derived, err := d.footers(files)
+	f, err := d.footers(files)
 	if err != nil {
 		return fail("reading file footers", err)
 	}
-	if !derived {
+	if !f.derived {
 		return "", 0, nil
 	}
 	if source == event.TableCloudTrail {
-		if rows, err = s3Records(files); err != nil {
-			return fail("counting rows", err)
-		}
+		return source, f.s3Records, nil
 	}
-	return source, rows, nil
+	return source, f.rows, nil
 }
 
-// footers reads the files' Parquet footers: their rows, and whether every
-// one has the s3r_ columns.
-func (d *deriver) footers(files []inputFile) (rows int64, derived bool, err error) {
-	for _, f := range files {
-		n, has, err := footer(filepath.Join(d.lake, filepath.FromSlash(f.rel)))
+// s3Records counts the CloudTrail S3 records of files: from their footers
+// when they carry the s3r_ columns, else with DuckDB.
+func (d *deriver) s3Records(ctx context.Context, files []inputFile) (int64, error) {
+	f, err := d.footers(files)
+	if err != nil {
+		return 0, err
+	}
+	if f.derived {
+		return f.s3Records, nil
+	}
+	conn, err := d.engine(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return scanCount(ctx, conn, fmt.Sprintf(
+		"SELECT count(*) FROM read_parquet(%s) WHERE event_source = 's3.amazonaws.com'", d.fileList(files)))
+}
+
+// footerFacts is what the Parquet footers of some files say.
+type footerFacts struct {
+	rows int64
+	// derived: every file has the s3r_ columns.
+	derived bool
+	// s3Records counts the rows whose s3r_operation is set: in CloudTrail
+	// files, the S3 records (one whose eventName is missing too is not
+	// counted). Files whose writer kept no null counts count every row,
+	// which errs towards merging.
+	s3Records int64
+}
+
+// footers reads the files' Parquet footers.
+func (d *deriver) footers(files []inputFile) (footerFacts, error) {
+	all := footerFacts{derived: true}
+	for _, file := range files {
+		f, err := footer(filepath.Join(d.lake, filepath.FromSlash(file.rel)))
 		if err != nil {
-			return 0, false, err
+			return footerFacts{}, err
 		}
-		if !has {
-			return 0, false, nil
-		}
-		rows += n
+		all.rows += f.rows
+		all.s3Records += f.s3Records
+		all.derived = all.derived && f.derived
 	}
-	return rows, true, nil
+	return all, nil
 }
 
-// footer reads one file's row count and whether it has the s3r_ columns.
-func footer(path string) (int64, bool, error) {
-	f, err := os.Open(path)
+// footer reads one file's footer.
+func footer(path string) (footerFacts, error) {
+	file, err := os.Open(path)
 	if err != nil {
-		return 0, false, err
+		return footerFacts{}, err
 	}
-	defer f.Close()
-	fi, err := f.Stat()
+	defer file.Close()
+	fi, err := file.Stat()
 	if err != nil {
-		return 0, false, err
+		return footerFacts{}, err
 	}
-	pf, err := parquet.OpenFile(f, fi.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := parquet.OpenFile(file, fi.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
-		return 0, false, fmt.Errorf("%s: %w", path, err)
+		return footerFacts{}, fmt.Errorf("%s: %w", path, err)
 	}
-	_, has := pf.Schema().Lookup(directProbe)
-	return pf.NumRows(), has, nil
+	f := footerFacts{rows: pf.NumRows(), s3Records: pf.NumRows()}
+	_, f.derived = pf.Schema().Lookup(directProbe)
+	for _, rg := range pf.Metadata().RowGroups {
+		for _, c := range rg.Columns {
+			if len(c.MetaData.PathInSchema) == 1 && c.MetaData.PathInSchema[0] == s3Operation {
+				f.s3Records -= c.MetaData.Statistics.NullCount
+			}
+		}
+	}
+	return f, nil
 }
+
+// s3Operation is the s3r_ column set for every S3 record and no other.
+const s3Operation = event.RequestColumnPrefix + "operation"
 
 // fileList is a SQL list of the files' absolute paths.
 func (d *deriver) fileList(files []inputFile) string {

@@ -62,6 +62,11 @@ func TestDirectDaysWithRolePaths(t *testing.T) {
 	lake := filepath.Join(dir, "lake")
 	day := func(d int) time.Time { return time.Date(2024, 11, d, 0, 0, 0, 0, time.UTC) }
 	genIngest(t, filepath.Join(dir, "ct"), lake, gen.Config{Seed: 3, Days: 2, RequestsPerDay: 2000, Only: "cloudtrail", Start: day(4)})
+	// CloudTrail alone: its days are direct, and the role paths are not
+	// needed yet.
+	if sum := derive(t, lake, false); sum.Direct != 2 {
+		t.Errorf("CloudTrail alone: got %+v, want 2 direct days", sum)
+	}
 	genIngest(t, filepath.Join(dir, "a"), lake, gen.Config{Seed: 3, Days: 5, RequestsPerDay: 2000, Only: "s3access", Start: day(4)})
 
 	sum := derive(t, lake, false)
@@ -166,4 +171,29 @@ func TestDirectCloudTrailDays(t *testing.T) {
 	if n := count(t, db, "SELECT count(*) FROM s3_requests WHERE source = 'cloudtrail' AND principal_arn IS NOT NULL AND action IS NOT NULL"); n == 0 {
 		t.Errorf("no CloudTrail request with a principal and an action")
 	}
+}
+
+// TestDirectDaysBesideManagementEvents checks that CloudTrail records of
+// other services beside the access logs do not make a day merged (the
+// footers say how many S3 records the files hold), and that one S3
+// record does.
+func TestDirectDaysBesideManagementEvents(t *testing.T) {
+	lake := t.TempDir()
+	writeParquet(t, lake, "s3_access_logs/date=2024-05-01/part-0.parquet", []event.AccessLog{
+		accessLog("b", "2024-05-01T10:00:00Z", "", "R1", "REST.GET.OBJECT", "k", 200)})
+	mgmt := event.CloudTrail{EventVersion: "1.09", EventTime: at("2024-05-01T11:00:00Z"), EventSource: "iam.amazonaws.com",
+		EventName: "ListRoles", AWSRegion: "us-east-1", EventID: "e1"}
+	writeParquet(t, lake, "cloudtrail/date=2024-05-01/region=us-east-1/part-0.parquet", []event.CloudTrail{mgmt})
+	if sum := derive(t, lake, false); sum.Direct != 1 || sum.Rows != 1 {
+		t.Errorf("beside management events: got %+v, want the day direct with 1 row", sum)
+	}
+	sameAsLive(t, lake)
+
+	s3 := mgmt
+	s3.EventSource, s3.EventName, s3.EventID, s3.RequestID = "s3.amazonaws.com", "GetObject", "e2", "R2"
+	writeParquet(t, lake, "cloudtrail/date=2024-05-02/region=us-east-1/part-0.parquet", []event.CloudTrail{s3})
+	if sum := derive(t, lake, false); sum.Direct != 0 || len(sum.Computed) != 2 {
+		t.Errorf("with an S3 record the next day: got %+v, want both days merged", sum)
+	}
+	sameAsLive(t, lake)
 }
