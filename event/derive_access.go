@@ -45,14 +45,12 @@ const maxPrincipals = 4096
 func (d *AccessLogDeriver) Derive(a *AccessLog) {
 	r := &a.AccessLogRequest
 	*r = AccessLogRequest{}
-	var op *Operation
-	ops, known := accessLogRequestOps[a.Operation]
-	if known {
-		op = ops[0]
-		if a.Key != "" {
-			op = ops[1]
-		}
+	ops := accessLogRequestOps[a.Operation]
+	op := ops[0]
+	if a.Key != "" {
+		op = ops[1]
 	}
+	known := op != nil
 
 	switch {
 	case a.Operation == "REST.GET.BUCKET" && strings.Contains(a.RequestURI, "list-type=2"):
@@ -122,23 +120,24 @@ func principalOf(req string) requesterPrincipal {
 	return p
 }
 
-// accessLogRequestOps maps every operation name to the operation an access-log
-// line naming it means, without a key ([0]) and with one ([1]): a bucket
-// and an object API may be logged alike (REST.GET.ACL). Unlike
-// LookupRequest it knows no internal operation the table does not list,
-// as the view's join on s3_operations.
+// accessLogRequestOps maps every operation name to the operation an
+// access-log line naming it means, without a key ([0]) and with one ([1]),
+// found as the view finds it: by the s3_operations lookup key, which adds
+// #object or #bucket to a name a bucket and an object API share
+// (REST.GET.ACL); nil where no operation has that key. Precomputed because
+// it runs for every line.
 var accessLogRequestOps = func() map[string][2]*Operation {
 	m := make(map[string][2]*Operation, len(byName))
-	for name, idx := range byName {
-		if len(idx) == 1 {
-			op := &operations[idx[0]]
-			m[name] = [2]*Operation{op, op}
-			continue
-		}
+	for name := range byName {
 		var pair [2]*Operation
-		for k, hasKey := range []bool{false, true} {
-			op, _ := LookupRequest(name, hasKey)
-			pair[k] = &op
+		for k, suffix := range [2]string{"#bucket", "#object"} {
+			key := name
+			if KeyDependent(name) {
+				key += suffix
+			}
+			if i, ok := byLookupKey[key]; ok {
+				pair[k] = &operations[i]
+			}
 		}
 		m[name] = pair
 	}

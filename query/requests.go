@@ -330,14 +330,3 @@ func accessLogLookup(alias string) string {
 	return fmt.Sprintf("CASE WHEN %[1]s.operation IN (%[2]s) THEN %[1]s.operation || CASE WHEN %[1]s.key IS NULL THEN '#bucket' ELSE '#object' END ELSE %[1]s.operation END",
 		alias, strings.Join(dependent, ", "))
 }
-
-// operationLookup is op's key in s3_operations.lookup (see accessLogLookup).
-func operationLookup(op event.Operation) string {
-	if !event.KeyDependent(op.Name) {
-		return op.Name
-	}
-	if op.Scope == event.ScopeObject {
-		return op.Name + "#object"
-	}
-	return op.Name + "#bucket"
-}

@@ -102,7 +102,7 @@ func operationsTable() []string {
 		rows = append(rows, fmt.Sprintf("(%s, %s, %s, %s, %s, %t, %s, %s, %t, %t, %s)",
 			quote(op.Name), quote(string(op.Source)), quote(op.API), nullable(op.Action), nullable(string(op.Scope)),
 			op.Internal, nullable(op.VersionAction), nullable(op.CopySourceAction), op.Upload,
-			event.KeyDependent(op.Name), quote(operationLookup(op))))
+			event.KeyDependent(op.Name), quote(op.LookupKey())))
 	}
 	return []string{create, "INSERT INTO s3_operations VALUES " + strings.Join(rows, ",\n")}
 }
