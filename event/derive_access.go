@@ -98,7 +98,7 @@ func principalOf(req string) requesterPrincipal {
 		p.arn = "anonymous"
 	case PrincipalAssumedRole:
 		p.arn = RoleOfSession(req)
-		p.session = splitPart(req, "/", 3)
+		p.session = sessionName(req)
 	case PrincipalAWSService:
 		if req == "AmazonS3" {
 			p.arn = "s3.amazonaws.com"
@@ -149,7 +149,7 @@ func requesterType(r string) string {
 	switch {
 	case r == "" || r == "-":
 		return PrincipalAnonymous
-	case like(r, "arn:%:sts::%:assumed-role/%"):
+	case like(r, assumedRoleARN):
 		return PrincipalAssumedRole
 	case like(r, "arn:%:sts::%:federated-user/%"):
 		return PrincipalFederatedUser
@@ -169,10 +169,23 @@ func requesterType(r string) string {
 // (arn:aws:sts::A:assumed-role/Role/session → arn:aws:iam::A:role/Role),
 // or "" when arn is not one. The role's path is not in a session ARN.
 func RoleOfSession(arn string) string {
-	if !like(arn, "arn:%:sts::%:assumed-role/%") {
+	if !like(arn, assumedRoleARN) {
 		return ""
 	}
 	return "arn:" + splitPart(arn, ":", 2) + ":iam::" + splitPart(arn, ":", 5) + ":role/" + splitPart(arn, "/", 2)
+}
+
+// assumedRoleARN is the LIKE pattern of an assumed-role session ARN
+// (arn:aws:sts::A:assumed-role/Role/session).
+const assumedRoleARN = "arn:%:sts::%:assumed-role/%"
+
+// sessionName is the SQL macro s3sift_session_name: the session of an
+// assumed-role session ARN, "" for any other.
+func sessionName(arn string) string {
+	if !like(arn, assumedRoleARN) {
+		return ""
+	}
+	return splitPart(arn, "/", 3)
 }
 
 // isCanonicalID reports whether s is a 64-digit hexadecimal canonical
