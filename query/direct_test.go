@@ -1,9 +1,13 @@
 package query_test
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -196,4 +200,59 @@ func TestDirectDaysBesideManagementEvents(t *testing.T) {
 		t.Errorf("with an S3 record the next day: got %+v, want both days merged", sum)
 	}
 	sameAsLive(t, lake)
+}
+
+// TestDirectNeedsDerivedColumns checks the lakes written before the s3r_
+// columns existed: their days are merged and stored as before (CloudTrail
+// S3 records then counted with DuckDB), and a file whose footer cannot be
+// read makes Derive fail naming it, leaving the lake answering right.
+func TestDirectNeedsDerivedColumns(t *testing.T) {
+	lake := t.TempDir()
+	al := "s3_access_logs/date=2024-05-01/part-0.parquet"
+	ct := "cloudtrail/date=2024-05-01/region=us-east-1/part-0.parquet"
+	writeParquet(t, lake, al, []event.AccessLog{accessLog("b", "2024-05-01T10:00:00Z", "", "R1", "REST.GET.OBJECT", "k", 200)})
+	writeParquet(t, lake, ct, []event.CloudTrail{{EventVersion: "1.09", EventTime: at("2024-05-01T11:00:00Z"),
+		EventSource: "iam.amazonaws.com", EventName: "ListRoles", AWSRegion: "us-east-1", EventID: "e1"}})
+	for _, rel := range []string{al, ct} {
+		dropDerivedColumns(t, filepath.Join(lake, filepath.FromSlash(rel)))
+	}
+	if sum := derive(t, lake, false); sum.Direct != 0 || len(sum.Computed) != 1 || sum.Rows != 1 {
+		t.Errorf("files without s3r_ columns: got %+v, want the day merged and stored, 1 row", sum)
+	}
+	sameAsLive(t, lake)
+
+	bad := filepath.Join(lake, "s3_access_logs", "date=2024-05-02", "part-0.parquet")
+	if err := os.MkdirAll(filepath.Dir(bad), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("not parquet"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := query.Derive(context.Background(), query.DeriveConfig{Lake: lake})
+	if err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "2024-05-02") {
+		t.Errorf("Derive with a broken file: got %v, want an error naming %s and its day", err, bad)
+	}
+	if err := os.Remove(bad); err != nil {
+		t.Fatal(err)
+	}
+	sameAsLive(t, lake)
+}
+
+// dropDerivedColumns rewrites a Parquet file without its s3r_ columns, as
+// an s3sift that did not write them would have.
+func dropDerivedColumns(tb testing.TB, path string) {
+	tb.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	tmp := path + ".old"
+	if _, err := db.Exec(fmt.Sprintf("COPY (SELECT COLUMNS(c -> NOT starts_with(c, '%s')) FROM read_parquet('%s')) TO '%s' (FORMAT parquet)",
+		event.RequestColumnPrefix, path, tmp)); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		tb.Fatal(err)
+	}
 }
