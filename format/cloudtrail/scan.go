@@ -10,9 +10,10 @@ import (
 
 // Flags a scan reports about the text it passed over.
 const (
-	fEscape uint8 = 1 << iota // a string held a backslash escape
-	fHigh                     // a byte >= 0x80 (UTF-8 to validate)
-	fSpace                    // whitespace between tokens (the text is not compact)
+	fEscape    uint8 = 1 << iota // a string held a backslash escape
+	fHigh                        // a byte >= 0x80 (UTF-8 to validate)
+	fSpace                       // whitespace between tokens (the text is not compact)
+	fSurrogate                   // a \u escape of a UTF-16 surrogate (maybe not paired)
 )
 
 // SWAR constants for looking at eight bytes at once.
@@ -78,6 +79,9 @@ func (d *decoder) scanString(i int) (int, uint8, error) {
 			n, err := d.scanEscape(j)
 			if err != nil {
 				return j, flags, err
+			}
+			if n == 6 && utf16.IsSurrogate(rune(hex4(b[j+2:]))) {
+				flags |= fSurrogate
 			}
 			j += n
 		case c < 0x20:
@@ -467,7 +471,7 @@ func (d *decoder) rawValue(i, end int, flags uint8) string {
 		d.scratch = appendRaw(d.scratch[:0], d.b[i:end], flags)
 		s = string(d.scratch)
 	}
-	if flags&fEscape != 0 {
+	if flags&fSurrogate != 0 {
 		s = fixLoneSurrogates(s)
 	}
 	return s
