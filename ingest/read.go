@@ -77,23 +77,24 @@ func (w *worker) read(ctx context.Context, j job) (lake.Object, error) {
 		return rec, nil
 	}
 	rec.Format = kind.String()
+	// size is the bytes decoded since the previous record: what a record
+	// costs the memory budget.
+	last := int64(0)
+	size := func() int64 {
+		n := decoded()
+		d := n - last
+		last = n
+		return d
+	}
 	var stats format.Stats
 	switch kind {
 	case format.AccessLog:
-		last := int64(0)
 		stats, err = s3access.Decode(content, j.obj.ID, func(r *event.AccessLog) error {
-			n := decoded()
-			size := n - last
-			last = n
-			return w.addAccess(r, size)
+			return w.addAccess(r, size())
 		}, w.addReject)
 	case format.CloudTrail:
-		last := int64(0)
 		stats, err = cloudtrail.Decode(content, j.obj.ID, func(r *event.CloudTrail) error {
-			n := decoded()
-			size := n - last
-			last = n
-			return w.addTrail(r, size)
+			return w.addTrail(r, size())
 		}, w.addReject)
 	}
 	w.r.rows.Add(stats.Records)
